@@ -1,0 +1,73 @@
+# Covenant: `make run` serves the app with demo data; `make test` checks everything.
+# Both install what they need first, from a fresh clone.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app covenant
+STATIC := covenant/static
+INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := node_modules/.installed
+ASSETS_BUILT := $(STATIC)/.built
+SCSS := $(wildcard covenant/assets/scss/*.scss)
+JS := $(wildcard covenant/assets/js/*.mjs)
+IMAGES := $(wildcard covenant/assets/images/*)
+
+.PHONY: run test lint typecheck pytest assets install bench clean db demo
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Covenant needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ASSETS_BUILT): $(NODE_INSTALLED) $(SCSS) $(JS) $(IMAGES)
+	rm -rf $(STATIC)
+	mkdir -p $(STATIC)/css $(STATIC)/js $(STATIC)/images $(STATIC)/govuk/assets/images $(STATIC)/moj $(STATIC)/autocomplete
+	npx sass --pkg-importer=node --load-path=. --style=compressed --no-source-map --quiet-deps --silence-deprecation=import \
+		covenant/assets/scss/covenant.scss $(STATIC)/css/covenant.css
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(STATIC)/govuk/
+	cp node_modules/govuk-frontend/dist/govuk/assets/images/* $(STATIC)/govuk/assets/images/
+	cp node_modules/@ministryofjustice/frontend/moj/assets/images/* $(STATIC)/govuk/assets/images/
+	cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js $(STATIC)/moj/
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js $(STATIC)/autocomplete/
+	cp $(JS) $(STATIC)/js/
+	cp $(IMAGES) $(STATIC)/images/
+	touch $@
+
+install: $(INSTALLED) $(NODE_INSTALLED)
+
+assets: $(ASSETS_BUILT)
+
+db: $(INSTALLED)
+	COVENANT_ENV=development $(FLASK) db upgrade
+	COVENANT_ENV=development $(FLASK) load-authorities
+
+demo: db
+	COVENANT_ENV=development $(FLASK) seed-demo --if-empty
+
+run: $(INSTALLED) $(ASSETS_BUILT) demo
+	COVENANT_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
+
+pytest: $(INSTALLED) $(ASSETS_BUILT)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+bench: $(INSTALLED) $(ASSETS_BUILT)
+	$(BIN)/python -m covenant.bench
+
+clean:
+	rm -rf $(VENV) node_modules $(STATIC) .pytest_cache .mypy_cache .ruff_cache

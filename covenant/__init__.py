@@ -1,0 +1,114 @@
+"""Covenant: the Care Leaver Covenant pledge registry."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from covenant.config import Config, config_class_from_environment, finalise
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] | None = None, **overrides: object) -> Flask:
+    """Build the Flask app from a settings class (chosen by COVENANT_ENV when not given)."""
+    instance_path = os.environ.get("COVENANT_INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.config.from_object((config_class or config_class_from_environment())())
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(overrides)
+    finalise(app.config, app.instance_path)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errors(app)
+    register_commands(app)
+    trusted_proxies = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
+    if trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies)  # type: ignore[method-assign]
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions and the GOV.UK template set-up to this app."""
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from covenant import database, models  # noqa: F401 - engine events; every model on the metadata
+    from covenant.extensions import csrf, db, limiter, login_manager, migrate, talisman
+    from covenant.templating import init_templating
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see that page"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=True,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        content_security_policy={
+            "default-src": "'self'",
+            "script-src": "'self'",
+            "style-src": "'self'",
+            "img-src": "'self' data:",
+            "font-src": "'self'",
+            "connect-src": "'self'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+            "base-uri": "'self'",
+            "object-src": "'none'",
+        },
+        content_security_policy_nonce_in=["script-src"],
+    )
+    init_templating(app)
+    WTFormsHelpers(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per user-facing capability."""
+    from covenant.auth import bp as auth_bp
+    from covenant.authorities import bp as authorities_bp
+    from covenant.coordinator import bp as coordinator_bp
+    from covenant.main import bp as main_bp
+    from covenant.organisations import bp as organisations_bp
+    from covenant.team import bp as team_bp
+
+    for blueprint in (main_bp, auth_bp, organisations_bp, authorities_bp, coordinator_bp, team_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Login by default, the user loader, and what every template may use."""
+    from covenant.access import enforce_access
+    from covenant.auth.sessions import load_user
+    from covenant.extensions import login_manager
+    from covenant.navigation import template_context
+
+    login_manager.user_loader(load_user)
+    app.before_request(enforce_access)
+    app.context_processor(template_context)
+
+
+def register_errors(app: Flask) -> None:
+    """GOV.UK-style error pages for everything a user can run into."""
+    from covenant.errors import init_errors
+
+    init_errors(app)
+
+
+def register_commands(app: Flask) -> None:
+    """`flask` commands for operators and cron."""
+    from covenant.cli import init_commands
+
+    init_commands(app)

@@ -1,0 +1,71 @@
+"""Login by default: every route is private unless it says who may use it.
+
+A view declares its rule with `@public`, `@signed_in` or `@roles(...)`. The `before_request` guard looks the
+rule up for the matched endpoint; an endpoint without one is refused, and a test walks `app.url_map` so that
+such a route never ships.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+from covenant.extensions import login_manager
+from covenant.vocab import Role
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+# Endpoints that Flask or an extension registers, whose views we cannot decorate.
+PUBLIC_ENDPOINTS = frozenset({"static"})
+
+
+def public(view: View) -> View:
+    """Anyone may use this route, signed in or not."""
+    view.access_rule = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def signed_in(view: View) -> View:
+    """Anyone signed in may use this route, whatever their role."""
+    view.access_rule = SIGNED_IN  # type: ignore[attr-defined]
+    return view
+
+
+def roles(*allowed: Role) -> Callable[[View], View]:
+    """Only people holding one of these roles may use this route."""
+
+    def decorate(view: View) -> View:
+        view.access_rule = frozenset(allowed)  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def access_rule(app: Flask, endpoint: str) -> str | frozenset[Role] | None:
+    """The declared rule for an endpoint, or None when it has none."""
+    if endpoint in PUBLIC_ENDPOINTS:
+        return PUBLIC
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "access_rule", None)
+
+
+def enforce_access() -> Any:
+    """`before_request`: let the request through, send it to sign in, or refuse it."""
+    if request.endpoint is None:
+        return None  # no route matched: the 404 or 405 handler answers
+    rule = access_rule(current_app._get_current_object(), request.endpoint)  # type: ignore[attr-defined]
+    if rule is None:
+        current_app.logger.error("Route %s declares no access rule; refusing it", request.endpoint)
+        abort(403)
+    if rule == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if rule == SIGNED_IN or current_user.role in rule:
+        return None
+    abort(403)

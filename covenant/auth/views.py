@@ -1,0 +1,174 @@
+"""Sign in, sign out, password reset, email confirmation and account settings."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from covenant import audit
+from covenant.access import public, signed_in
+from covenant.auth import bp
+from covenant.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    NameForm,
+    ResetPasswordForm,
+    SignInForm,
+)
+from covenant.auth.operations import (
+    confirm_email as mark_confirmed,
+)
+from covenant.auth.operations import (
+    send_email_confirmation,
+    send_password_reset,
+    set_password,
+    user_for_confirmation_token,
+    user_for_reset_token,
+)
+from covenant.auth.sessions import end_session, find_user_by_email, start_session
+from covenant.extensions import db, limiter
+from covenant.security import burn_verification_time, verify_password
+
+SIGN_IN_FAILED = "Enter a correct email address and password"
+
+
+def safe_next(target: str | None) -> str | None:
+    """A `next` value only if it stays on this site (a path, not another host)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def sign_in_limit() -> str:
+    return str(current_app.config["SIGN_IN_RATE_LIMIT"])
+
+
+def email_key() -> str:
+    """Throttle guesses at one account from many addresses too."""
+    return "sign-in:" + request.form.get("email", "").strip().lower()[:320]
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit(sign_in_limit, methods=["POST"])
+@limiter.limit(sign_in_limit, methods=["POST"], key_func=email_key)
+def sign_in() -> Response | str | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = find_user_by_email(form.email.data or "")
+        if user is None:
+            burn_verification_time(form.password.data or "")
+        elif verify_password(user.password_hash, form.password.data or ""):
+            if not user.is_active:
+                send_email_confirmation(user)
+                db.session.commit()
+                return render_template("auth/confirm_needed.html", email=user.email)
+            start_session(user)
+            audit.record("signed_in", user, user)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        form.error_on(form.email, SIGN_IN_FAILED)
+        form.error_on(form.password, SIGN_IN_FAILED)
+    status = 400 if form.errors else 200
+    return render_template("auth/sign_in.html", form=form), status
+
+
+@bp.route("/sign-out", methods=["POST"])
+@public
+def sign_out() -> Response:
+    end_session()
+    flash("You have signed out", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+@limiter.limit(sign_in_limit, methods=["POST"])
+def forgot_password() -> Response | str | tuple[str, int]:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = find_user_by_email(form.email.data or "")
+        if user is not None:
+            send_password_reset(user)
+            db.session.commit()
+        # The same answer whether or not the address has an account.
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    status = 400 if form.errors else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str) -> Response | str | tuple[str, int]:
+    user = user_for_reset_token(token)
+    if user is None:
+        return render_template("auth/link_expired.html", purpose="reset"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        set_password(user, form.password.data or "", actor=user)
+        if user.email_confirmed_at is None:
+            mark_confirmed(user)  # following the emailed link proves the address is theirs
+        start_session(user)
+        db.session.commit()
+        flash("Your password has been reset", "success")
+        return redirect(url_for("main.home"))
+    status = 400 if form.errors else 200
+    return render_template("auth/reset_password.html", form=form), status
+
+
+@bp.route("/confirm-email/<token>")
+@public
+def confirm_email(token: str) -> Response | tuple[str, int]:
+    user = user_for_confirmation_token(token)
+    if user is None:
+        return render_template("auth/link_expired.html", purpose="confirm"), 400
+    mark_confirmed(user)
+    start_session(user)
+    db.session.commit()
+    flash("Your email address is confirmed and you are signed in", "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/account")
+@signed_in
+def account() -> str:
+    return render_template("auth/account.html")
+
+
+@bp.route("/account/name", methods=["GET", "POST"])
+@signed_in
+def change_name() -> Response | tuple[str, int]:
+    form = NameForm(obj=current_user)
+    if form.validate_on_submit():
+        changes = audit.changed_fields(current_user, {"name": form.name.data})
+        if changes:
+            audit.record("name_changed", current_user, current_user, changes)
+            db.session.commit()
+        flash("Your name has been saved", "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/change_name.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password() -> Response | tuple[str, int]:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current_password.data or ""):
+            form.error_on(form.current_password, "Your current password is not correct")
+        else:
+            user = current_user._get_current_object()
+            set_password(user, form.password.data or "", actor=user)
+            start_session(user)  # keep this session; every other one has ended
+            db.session.commit()
+            flash("Your password has been changed. You have been signed out everywhere else", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form), 400 if form.errors else 200

@@ -1,0 +1,82 @@
+"""`flask` commands for operators and cron jobs."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from covenant.extensions import db
+
+
+def init_commands(app: Flask) -> None:
+    """Register Covenant's commands on the app."""
+
+    @app.cli.command("load-authorities")
+    def load_authorities_command() -> None:
+        """Load or refresh England's children's-services local authorities (safe to run again)."""
+        from covenant.reference import load_authorities
+
+        result = load_authorities()
+        db.session.commit()
+        click.echo(
+            f"Local authorities: {result.added} added, {result.updated} updated, {result.unchanged} unchanged."
+        )
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Only add demo data when nobody has an account yet.")
+    def seed_demo_command(if_empty: bool) -> None:
+        """Add demo accounts and organisations, and print the demo sign-ins."""
+        from covenant import demo
+        from covenant.reference import load_authorities
+
+        if not demo.is_empty():
+            if if_empty:
+                click.echo("The database already has accounts, so no demo data was added.")
+                return
+            raise click.ClickException(
+                "The database already has accounts. Demo data goes into an empty database."
+            )
+        load_authorities()
+        sign_ins = demo.seed()
+        db.session.commit()
+        click.echo("Demo data added. Sign in at http://127.0.0.1:5000/sign-in with:")
+        for sign_in in sign_ins:
+            click.echo(f"  {sign_in.role.label:<26} {sign_in.email:<32} {demo.DEMO_PASSWORD}")
+
+    @app.cli.command("send-email")
+    @click.option("--limit", default=200, show_default=True, help="The most emails to send in this run.")
+    def send_email_command(limit: int) -> None:
+        """Deliver waiting emails from the outbox (run it from cron every minute)."""
+        from covenant.email import send_pending
+
+        sent, failed = send_pending(limit)
+        click.echo(f"Emails: {sent} sent, {failed} failed.")
+
+    @app.cli.command("create-coordinator")
+    @click.option("--email", prompt=True)
+    @click.option("--name", prompt=True)
+    @click.password_option()
+    def create_coordinator_command(email: str, name: str, password: str) -> None:
+        """Create a covenant coordinator account (the first account of a new deployment)."""
+        from covenant.auth.sessions import find_user_by_email
+        from covenant.models import User
+        from covenant.security import hash_password, password_problem
+        from covenant.sqltypes import utcnow
+        from covenant.vocab import Role
+
+        problem = password_problem(password)
+        if problem:
+            raise click.ClickException(problem)
+        if find_user_by_email(email):
+            raise click.ClickException("An account with that email address already exists.")
+        db.session.add(
+            User(
+                email=email.strip().lower(),
+                name=name.strip(),
+                role=Role.COORDINATOR,
+                password_hash=hash_password(password),
+                email_confirmed_at=utcnow(),
+            )
+        )
+        db.session.commit()
+        click.echo(f"Coordinator {email} created.")

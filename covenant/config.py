@@ -1,0 +1,164 @@
+"""Configuration from the environment and `instance/config.py`.
+
+Settings are read once when the app is created. Development generates its own secret key into
+`instance/`; production refuses to start, in one sentence, when a setting it needs is missing or wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+MAIL_BACKENDS = ("log", "smtp", "notify")
+
+
+class ConfigError(SystemExit):
+    """A setting is missing or wrong: start-up stops with this one sentence and no traceback."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs at the psycopg 3 driver, which is the one Covenant installs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Production settings: everything secret or site-specific comes from the environment."""
+
+    ENVIRONMENT = "production"
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = 8 * 60 * 60
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
+    FORCE_HTTPS = True
+    INVITATION_MAX_AGE = 7 * 24 * 60 * 60
+    PASSWORD_RESET_MAX_AGE = 60 * 60
+    EMAIL_CONFIRMATION_MAX_AGE = 3 * 24 * 60 * 60
+    SIGN_IN_RATE_LIMIT = "10 per minute;50 per hour"
+    SERVICE_NAME = "Care Leaver Covenant"
+
+    def __init__(self) -> None:
+        env = os.environ
+        self.SECRET_KEY = env.get("SECRET_KEY")
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(env.get("DATABASE_URL", ""))
+        self.BASE_URL = env.get("BASE_URL", "").rstrip("/")
+        self.MAIL_BACKEND = env.get("MAIL_BACKEND", "log")
+        self.MAIL_FROM = env.get("MAIL_FROM", "Care Leaver Covenant <no-reply@covenant.invalid>")
+        self.SMTP_HOST = env.get("SMTP_HOST", "")
+        self.SMTP_PORT = int(env.get("SMTP_PORT", "587") or 587)
+        self.SMTP_USERNAME = env.get("SMTP_USERNAME", "")
+        self.SMTP_PASSWORD = env.get("SMTP_PASSWORD", "")
+        self.SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", True)
+        self.NOTIFY_API_KEY = env.get("NOTIFY_API_KEY", "")
+        self.NOTIFY_TEMPLATE_ID = env.get("NOTIFY_TEMPLATE_ID", "")
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+
+
+class DevelopmentConfig(Config):
+    """`make run`: a SQLite file in `instance/`, mail written to the log, plain HTTP on localhost."""
+
+    ENVIRONMENT = "development"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    FORCE_HTTPS = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.BASE_URL = self.BASE_URL or "http://127.0.0.1:5000"
+
+
+class TestConfig(DevelopmentConfig):
+    """The test suite: its own database, CSRF on as in real life, a fixed key."""
+
+    ENVIRONMENT = "test"
+    TESTING = True
+    SIGN_IN_RATE_LIMIT = "10 per minute;50 per hour"
+    RATELIMIT_STORAGE_URI = "memory://"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "test-secret-key-not-for-production-" + "x" * 16
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("COVENANT_TEST_DATABASE_URL", "sqlite://")
+        )
+        self.MAIL_BACKEND = "log"
+        self.RATELIMIT_STORAGE_URI = "memory://"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "production": Config,
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+}
+
+
+def config_class_from_environment() -> type[Config]:
+    """Pick the settings class named by `COVENANT_ENV` (production when unset, the safe default)."""
+    name = os.environ.get("COVENANT_ENV", "production").strip().lower()
+    if name not in CONFIGS:
+        raise ConfigError(f"COVENANT_ENV is '{name}', but it must be one of: {', '.join(sorted(CONFIGS))}.")
+    return CONFIGS[name]
+
+
+def development_secret_key(instance_path: str) -> str:
+    """Read, or create once, a random secret key kept in `instance/secret_key` for development."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def finalise(config: dict[str, Any], instance_path: str) -> None:
+    """Fill development defaults and stop start-up with one clear sentence on a wrong setting."""
+    environment = config["ENVIRONMENT"]
+    if environment != "production":
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = development_secret_key(instance_path)
+        if not config.get("SQLALCHEMY_DATABASE_URI"):
+            sqlite_path = Path(instance_path) / "covenant.sqlite3"
+            config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{sqlite_path}"
+    problems = _problems(config, production=environment == "production")
+    if problems:
+        raise ConfigError(f"Covenant cannot start: {problems[0]}")
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+
+
+def _problems(config: dict[str, Any], production: bool) -> list[str]:
+    problems: list[str] = []
+    backend = config.get("MAIL_BACKEND")
+    if backend not in MAIL_BACKENDS:
+        problems.append(f"MAIL_BACKEND is '{backend}', but it must be one of: {', '.join(MAIL_BACKENDS)}.")
+    if backend == "smtp" and not config.get("SMTP_HOST"):
+        problems.append("MAIL_BACKEND is 'smtp', so set SMTP_HOST to your mail server.")
+    if backend == "notify" and not (config.get("NOTIFY_API_KEY") and config.get("NOTIFY_TEMPLATE_ID")):
+        problems.append("MAIL_BACKEND is 'notify', so set NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID.")
+    if not production:
+        return problems
+    secret = config.get("SECRET_KEY") or ""
+    if len(secret) < 32:
+        problems.append("set SECRET_KEY to a random value of at least 32 characters.")
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        problems.append("set DATABASE_URL, for example postgresql://user@host/covenant.")
+    base_url = config.get("BASE_URL") or ""
+    if not base_url.startswith("https://"):
+        problems.append("set BASE_URL to the service's public https:// address, used in email links.")
+    if backend == "log":
+        problems.append("MAIL_BACKEND is 'log', which sends nothing: set it to 'smtp' or 'notify'.")
+    return problems

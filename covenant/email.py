@@ -1,0 +1,117 @@
+"""Email: queued in the outbox with the change that causes it, delivered later by `flask send-email`.
+
+Each email is a Jinja text template in `templates/email/`; its first line is `Subject: ...`.
+Delivery backends: `log` (development), `smtp`, and GOV.UK Notify (one template with ((subject)) and
+((body)) placeholders, set by NOTIFY_TEMPLATE_ID).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Callable
+from email.message import EmailMessage
+from typing import Any
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from covenant.extensions import db
+from covenant.models import OutboundEmail
+from covenant.sqltypes import utcnow
+
+MAX_ATTEMPTS = 5
+log = logging.getLogger("covenant.email")
+
+
+def external_url(path: str) -> str:
+    """An absolute link for an email, from the configured BASE_URL (emails are sent outside requests)."""
+    return current_app.config["BASE_URL"] + path
+
+
+def queue_email(to: str, template: str, **context: Any) -> OutboundEmail:
+    """Render `email/<template>.txt` and add it to the outbox; the caller's commit sends it on its way."""
+    rendered = render_template(f"email/{template}.txt", **context).lstrip()
+    first_line, _, body = rendered.partition("\n")
+    if not first_line.startswith("Subject: "):
+        raise ValueError(f"email/{template}.txt must start with 'Subject: '")
+    message = OutboundEmail(
+        to_address=to,
+        subject=first_line.removeprefix("Subject: ").strip(),
+        body=body.strip() + "\n",
+        template=template,
+    )
+    db.session.add(message)
+    return message
+
+
+def _deliver_log(message: OutboundEmail) -> None:
+    log.info("Email to %s: %s\n%s", message.to_address, message.subject, message.body)
+
+
+def _deliver_smtp(message: OutboundEmail) -> None:
+    config = current_app.config
+    email = EmailMessage()
+    email["From"] = config["MAIL_FROM"]
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
+        if config["SMTP_STARTTLS"]:
+            smtp.starttls()
+        if config["SMTP_USERNAME"]:
+            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+        smtp.send_message(email)
+
+
+def _deliver_notify(message: OutboundEmail) -> None:
+    from notifications_python_client.notifications import NotificationsAPIClient
+
+    client = NotificationsAPIClient(current_app.config["NOTIFY_API_KEY"])
+    client.send_email_notification(
+        email_address=message.to_address,
+        template_id=current_app.config["NOTIFY_TEMPLATE_ID"],
+        personalisation={"subject": message.subject, "body": message.body},
+        reference=f"covenant-{message.id}",
+    )
+
+
+BACKENDS: dict[str, Callable[[OutboundEmail], None]] = {
+    "log": _deliver_log,
+    "smtp": _deliver_smtp,
+    "notify": _deliver_notify,
+}
+
+
+def send_pending(limit: int = 200) -> tuple[int, int]:
+    """Deliver waiting emails, oldest first, committing each; returns (sent, failed)."""
+    deliver = BACKENDS[current_app.config["MAIL_BACKEND"]]
+    sent = failed = 0
+    tried: list[int] = [0]
+    for _ in range(limit):
+        message = db.session.scalars(
+            select(OutboundEmail)
+            .where(OutboundEmail.sent_at.is_(None), OutboundEmail.gave_up_at.is_(None))
+            .where(OutboundEmail.attempts < MAX_ATTEMPTS, OutboundEmail.id.not_in(tried))
+            .order_by(OutboundEmail.created_at, OutboundEmail.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if message is None:
+            break
+        tried.append(message.id)
+        message.attempts += 1
+        try:
+            deliver(message)
+        except Exception as error:  # noqa: BLE001 - any delivery failure is recorded and retried later
+            failed += 1
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.gave_up_at = utcnow()
+            log.warning("Could not send email %s: %s", message.id, message.last_error)
+        else:
+            sent += 1
+            message.sent_at = utcnow()
+            message.last_error = None
+        db.session.commit()
+    return sent, failed

@@ -1,0 +1,9 @@
+"""Every model, importable from one place so Alembic and the app see the whole schema."""
+
+from covenant.models.audit import AuditEvent
+from covenant.models.authority import LocalAuthority
+from covenant.models.organisation import Organisation
+from covenant.models.outbox import OutboundEmail
+from covenant.models.people import Invitation, User
+
+__all__ = ["AuditEvent", "Invitation", "LocalAuthority", "Organisation", "OutboundEmail", "User"]

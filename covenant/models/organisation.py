@@ -1,0 +1,38 @@
+"""Organisations that sign the covenant and pledge support to care leavers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from covenant.extensions import Base
+from covenant.sqltypes import UTCDateTime, utcnow, vocabulary
+from covenant.vocab import OrganisationType, Region
+
+
+class Organisation(Base):
+    """An employer, charity, college or public body that has signed the covenant."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[OrganisationType] = mapped_column(vocabulary(OrganisationType))
+    companies_house_number: Mapped[str | None] = mapped_column(String(8))
+    charity_number: Mapped[str | None] = mapped_column(String(12))
+    website: Mapped[str | None] = mapped_column(String(500))
+    region: Mapped[Region] = mapped_column(vocabulary(Region))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def is_suspended(self) -> bool:
+        """Suspended organisations' users can sign in but cannot publish."""
+        return self.suspended_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name}>"

@@ -1,0 +1,28 @@
+"""The email outbox: written in the same transaction as the change that causes the email."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from covenant.extensions import Base
+from covenant.sqltypes import UTCDateTime, utcnow
+
+
+class OutboundEmail(Base):
+    """One email waiting for, or done with, delivery by `flask send-email`."""
+
+    __tablename__ = "outbound_email"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    template: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

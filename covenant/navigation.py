@@ -1,0 +1,42 @@
+"""What every template may use: the service navigation for the signed-in person's role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, url_for
+from flask_login import current_user
+
+from covenant.vocab import ORGANISATION_ROLES, Role
+
+
+def navigation_items() -> list[dict[str, Any]]:
+    """Service navigation links for the current user's role, marking the one for this page."""
+    items: list[tuple[str, str]] = []
+    if not current_user.is_authenticated:
+        items = [("Sign in", "auth.sign_in"), ("Sign up your organisation", "organisations.sign_up")]
+    else:
+        role = current_user.role
+        if role in ORGANISATION_ROLES:
+            items.append(("Your organisation", "organisations.dashboard"))
+        elif role in (Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAGER):
+            items.append(("Your local authority", "authorities.dashboard"))
+        elif role == Role.COORDINATOR:
+            items.append(("Coordinator home", "coordinator.dashboard"))
+        if role in (Role.ORGANISATION_ADMIN, Role.AUTHORITY_MANAGER, Role.COORDINATOR):
+            items.append(("Team", "team.index"))
+        items.append(("Your account", "auth.account"))
+    current = request.endpoint or ""
+    return [
+        {
+            "text": text,
+            "href": url_for(endpoint),
+            "active": current == endpoint or current.split(".")[0] == endpoint.split(".")[0] != "auth",
+        }
+        for text, endpoint in items
+    ]
+
+
+def template_context() -> dict[str, Any]:
+    """Variables for every template."""
+    return {"navigation_items": navigation_items, "Role": Role}

@@ -1,0 +1,51 @@
+"""Organisation sign-up and the organisation's home page."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from covenant.access import public, roles
+from covenant.extensions import db
+from covenant.organisations import bp
+from covenant.organisations.forms import OrganisationSignUpForm
+from covenant.organisations.operations import SignUp, sign_up_organisation
+from covenant.vocab import ORGANISATION_ROLES, OrganisationType, Region
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+@public
+def sign_up() -> Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = OrganisationSignUpForm()
+    if form.validate_on_submit():
+        sign_up_organisation(
+            SignUp(
+                organisation_name=form.organisation_name.data or "",
+                organisation_type=OrganisationType(form.organisation_type.data),
+                companies_house_number=form.companies_house_number.data,
+                charity_number=form.charity_number.data,
+                website=form.website.data,
+                region=Region(form.region.data),
+                name=form.name.data or "",
+                email=form.email.data or "",
+                password=form.password.data or "",
+            )
+        )
+        db.session.commit()
+        return redirect(url_for("organisations.check_email"))
+    return render_template("organisations/sign_up.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/sign-up/check-your-email")
+@public
+def check_email() -> str:
+    return render_template("organisations/check_email.html")
+
+
+@bp.route("/organisation")
+@roles(*ORGANISATION_ROLES)
+def dashboard() -> str:
+    return render_template("organisations/dashboard.html", organisation=current_user.organisation)

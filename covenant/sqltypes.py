@@ -1,0 +1,68 @@
+"""Column types shared by the models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import DateTime, Enum, TypeDecorator
+from sqlalchemy.engine import Dialect
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC and always hands back an aware datetime, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("UTCDateTime needs an aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def vocabulary(enum_class: type[StrEnum], length: int = 40) -> Enum:
+    """A column holding one of a vocabulary's values, stored as plain text."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+def as_dict(values: dict[str, Any]) -> dict[str, Any]:
+    """Make values JSON-safe for audit rows (enums to their value, datetimes to ISO strings)."""
+    safe: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, StrEnum):
+            safe[key] = value.value
+        elif isinstance(value, datetime):
+            safe[key] = value.isoformat()
+        else:
+            safe[key] = value
+    return safe
+
+
+def render_migration_type(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Alembic autogenerate: write our column types as plain SQLAlchemy types, so migrations never import the app."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

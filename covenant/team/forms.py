@@ -1,0 +1,54 @@
+"""Forms for inviting a colleague and accepting an invitation."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from covenant.auth.forms import email_field, new_password_fields
+from covenant.forms import BaseForm
+
+
+class InviteForm(BaseForm):
+    email = email_field("Email address", hint="Use their work email address. We’ll send them an invitation.")
+    role = RadioField(
+        "What should they be able to do?",
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select what they should be able to do")],
+    )
+    local_authority = SelectField(
+        "Which local authority do they work for?",
+        widget=GovSelect(),
+        validators=[InputRequired(message="Select the local authority they work for")],
+    )
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+def invite_form(roles: list[SelectChoice], authorities: list[SelectChoice] | None) -> InviteForm:
+    """The invitation form for one inviter: a role question only when there is a choice, and an
+    authority question only for coordinators."""
+    form = InviteForm()
+    if len(roles) > 1:
+        form.role.choices = roles
+    else:
+        del form.role
+    if authorities is not None:
+        form.local_authority.choices = [SelectChoice("", "Choose a local authority"), *authorities]
+    else:
+        del form.local_authority
+    return form
+
+
+class AcceptInvitationForm(BaseForm):
+    name = StringField(
+        "Your full name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter your full name"),
+            Length(max=200, message="Full name must be 200 characters or fewer"),
+        ],
+    )
+    password, confirm_password = new_password_fields()
+    submit = SubmitField("Create account", widget=GovSubmitInput())

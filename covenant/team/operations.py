@@ -1,0 +1,145 @@
+"""Invitations: who may invite whom, sending them, and accepting them. The caller commits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import Select, select
+
+from covenant import audit
+from covenant.auth.operations import set_password
+from covenant.auth.sessions import find_user_by_email
+from covenant.email import external_url, queue_email
+from covenant.extensions import db
+from covenant.models import Invitation, LocalAuthority, User
+from covenant.security import make_token, read_token
+from covenant.sqltypes import utcnow
+from covenant.vocab import AUTHORITY_ROLES, INVITABLE_ROLES, ORGANISATION_ROLES, Role
+
+INVITATION = "invitation"
+
+
+class InvitationRefused(Exception):
+    """An invitation that cannot be sent, with the reason in words for the form."""
+
+
+def team_members(user: User) -> Select[tuple[User]]:
+    """The people a team page shows: the user's organisation, authority, or for coordinators the national team."""
+    query = select(User).order_by(User.name, User.id)
+    if user.role in ORGANISATION_ROLES:
+        return query.where(User.organisation_id == user.organisation_id)
+    if user.role in AUTHORITY_ROLES:
+        return query.where(
+            User.local_authority_id == user.local_authority_id,
+            User.role.in_([Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAGER]),
+        )
+    return query.where(User.role.in_([Role.COORDINATOR, Role.AUTHORITY_MANAGER]))
+
+
+def open_invitations(user: User) -> list[Invitation]:
+    """Invitations from this user's team that are waiting to be accepted."""
+    query = select(Invitation).where(
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.expires_at > utcnow(),
+    )
+    if user.role in ORGANISATION_ROLES:
+        query = query.where(Invitation.organisation_id == user.organisation_id)
+    elif user.role in AUTHORITY_ROLES:
+        query = query.where(Invitation.local_authority_id == user.local_authority_id)
+    else:
+        query = query.where(Invitation.role.in_(INVITABLE_ROLES[Role.COORDINATOR]))
+    return list(db.session.scalars(query.order_by(Invitation.created_at.desc())))
+
+
+def invite(
+    inviter: User, email: str, role: Role, local_authority: LocalAuthority | None = None
+) -> Invitation:
+    """Invite someone into the inviter's scope (or, for a coordinator, into the chosen authority)."""
+    if role not in INVITABLE_ROLES.get(inviter.role, ()):
+        raise InvitationRefused(f"You cannot invite a {role.label.lower()}")
+    email = email.strip().lower()
+    if find_user_by_email(email) is not None:
+        raise InvitationRefused("This person already has an account. Each email address can have only one")
+    invitation = Invitation(email=email, role=role, invited_by=inviter)
+    if role in ORGANISATION_ROLES:
+        invitation.organisation_id = inviter.organisation_id
+    elif inviter.role == Role.COORDINATOR:
+        if local_authority is None:
+            raise InvitationRefused("Select the local authority they work for")
+        invitation.local_authority = local_authority
+    else:
+        invitation.local_authority_id = inviter.local_authority_id
+    now = utcnow()
+    invitation.created_at = now
+    invitation.expires_at = now + timedelta(seconds=current_app.config["INVITATION_MAX_AGE"])
+    # A new invitation to the same person for the same place replaces any still open.
+    for earlier in db.session.scalars(
+        select(Invitation).where(
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    ):
+        earlier.revoked_at = now
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record("invitation_sent", invitation, inviter, {"email": email, "role": role})
+    token = make_token(INVITATION, {"invitation": invitation.id})
+    queue_email(
+        email,
+        "invitation",
+        invitation=invitation,
+        link=external_url(url_for("team.accept_invitation", token=token)),
+        days=current_app.config["INVITATION_MAX_AGE"] // 86400,
+    )
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The open invitation a link is for, or None if the link is not genuine, expired, used or withdrawn."""
+    payload = read_token(INVITATION, token, current_app.config["INVITATION_MAX_AGE"])
+    if not payload or not isinstance(payload.get("invitation"), int):
+        return None
+    invitation = db.session.get(Invitation, payload["invitation"])
+    if invitation is None or not invitation.is_open(utcnow()):
+        return None
+    return invitation
+
+
+def accept(invitation: Invitation, name: str, password: str) -> User | None:
+    """Create the invited person's account; None when their email address got an account meanwhile."""
+    if find_user_by_email(invitation.email) is not None:
+        return None
+    now = utcnow()
+    user = User(
+        email=invitation.email,
+        name=name,
+        password_hash="",
+        role=invitation.role,
+        organisation_id=invitation.organisation_id,
+        local_authority_id=invitation.local_authority_id,
+        email_confirmed_at=now,  # the invitation link came to this address
+    )
+    set_password(user, password, actor=None)
+    invitation.accepted_at = now
+    db.session.add(user)
+    db.session.flush()
+    audit.record("invitation_accepted", invitation, user, {"user_id": user.id})
+    return user
+
+
+def revoke(invitation: Invitation, actor: User) -> None:
+    """Withdraw an invitation so its link stops working."""
+    invitation.revoked_at = utcnow()
+    audit.record("invitation_revoked", invitation, actor, {"email": invitation.email})
+
+
+def can_manage(user: User, invitation: Invitation) -> bool:
+    """Whether this user's team owns the invitation."""
+    if user.role == Role.COORDINATOR:
+        return invitation.role in INVITABLE_ROLES[Role.COORDINATOR]
+    if user.role in ORGANISATION_ROLES:
+        return invitation.organisation_id == user.organisation_id
+    return invitation.local_authority_id == user.local_authority_id

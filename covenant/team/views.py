@@ -1,0 +1,104 @@
+"""Team pages: who is in the team, inviting colleagues, withdrawing and accepting invitations."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from covenant.access import public, roles
+from covenant.auth.sessions import start_session
+from covenant.extensions import db
+from covenant.models import Invitation, LocalAuthority
+from covenant.pagination import govuk_pagination, requested_page
+from covenant.team import bp
+from covenant.team.forms import AcceptInvitationForm, invite_form
+from covenant.team.operations import (
+    InvitationRefused,
+    accept,
+    can_manage,
+    invitation_for_token,
+    invite,
+    open_invitations,
+    revoke,
+    team_members,
+)
+from covenant.vocab import INVITABLE_ROLES, Role
+
+TEAM_MANAGERS = (Role.ORGANISATION_ADMIN, Role.AUTHORITY_MANAGER, Role.COORDINATOR)
+PER_PAGE = 50
+
+
+@bp.route("/team")
+@roles(*TEAM_MANAGERS)
+def index() -> str:
+    members = db.paginate(
+        team_members(current_user), page=requested_page(), per_page=PER_PAGE, error_out=False
+    )
+    return render_template(
+        "team/index.html",
+        members=members,
+        pagination=govuk_pagination(members, "team.index"),
+        invitations=open_invitations(current_user),
+    )
+
+
+@bp.route("/team/invite", methods=["GET", "POST"])
+@roles(*TEAM_MANAGERS)
+def invite_colleague() -> Response | tuple[str, int]:
+    invitable = INVITABLE_ROLES[current_user.role]
+    authorities = None
+    if current_user.role == Role.COORDINATOR:
+        authorities = [
+            SelectChoice(str(authority.id), authority.name)
+            for authority in db.session.scalars(select(LocalAuthority).order_by(LocalAuthority.name))
+        ]
+    form = invite_form([SelectChoice(role.value, role.label) for role in invitable], authorities)
+    if form.validate_on_submit():
+        role = Role(form.role.data) if hasattr(form, "role") else invitable[0]
+        authority = None
+        if hasattr(form, "local_authority"):
+            authority = db.session.get(LocalAuthority, int(form.local_authority.data))
+        try:
+            invitation = invite(current_user, form.email.data or "", role, authority)
+        except InvitationRefused as refusal:
+            form.error_on(form.email, str(refusal))
+        else:
+            db.session.commit()
+            flash(f"We have sent an invitation to {invitation.email}", "success")
+            return redirect(url_for("team.index"))
+    return render_template("team/invite.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/team/invitations/<int:invitation_id>/withdraw", methods=["POST"])
+@roles(*TEAM_MANAGERS)
+def withdraw(invitation_id: int) -> Response:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or not can_manage(current_user, invitation):
+        abort(404)
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        revoke(invitation, current_user)
+        db.session.commit()
+        flash(f"The invitation to {invitation.email} has been withdrawn", "success")
+    return redirect(url_for("team.index"))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str) -> Response | tuple[str, int]:
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return render_template("auth/link_expired.html", purpose="invitation"), 400
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        user = accept(invitation, form.name.data or "", form.password.data or "")
+        if user is None:
+            flash("You already have an account with this email address. Sign in instead", "info")
+            return redirect(url_for("auth.sign_in"))
+        start_session(user)
+        db.session.commit()
+        flash(f"Welcome to the Care Leaver Covenant, {user.name}", "success")
+        return redirect(url_for("main.home"))
+    return render_template("team/accept.html", form=form, invitation=invitation), 400 if form.errors else 200
