@@ -82,9 +82,20 @@ def register_blueprints(app: Flask) -> None:
     from covenant.coordinator import bp as coordinator_bp
     from covenant.main import bp as main_bp
     from covenant.organisations import bp as organisations_bp
+    from covenant.pledges import bp as pledges_bp
+    from covenant.review import bp as review_bp
     from covenant.team import bp as team_bp
 
-    for blueprint in (main_bp, auth_bp, organisations_bp, authorities_bp, coordinator_bp, team_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        organisations_bp,
+        pledges_bp,
+        review_bp,
+        authorities_bp,
+        coordinator_bp,
+        team_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

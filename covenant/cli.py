@@ -52,6 +52,15 @@ def init_commands(app: Flask) -> None:
         sent, failed = send_pending(limit)
         click.echo(f"Emails: {sent} sent, {failed} failed.")
 
+    @app.cli.command("close-expired")
+    def close_expired_command() -> None:
+        """Close live and paused pledges past their closing or end date (run it from cron daily)."""
+        from covenant.pledges.operations import close_expired
+
+        closed = close_expired()
+        db.session.commit()
+        click.echo(f"Pledges closed: {closed}.")
+
     @app.cli.command("create-coordinator")
     @click.option("--email", prompt=True)
     @click.option("--name", prompt=True)

@@ -18,11 +18,12 @@ def navigation_items() -> list[dict[str, Any]]:
     else:
         role = current_user.role
         if role in ORGANISATION_ROLES:
-            items.append(("Your organisation", "organisations.dashboard"))
+            items.append(("Your pledges", "organisations.dashboard"))
         elif role in (Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAGER):
             items.append(("Your local authority", "authorities.dashboard"))
         elif role == Role.COORDINATOR:
             items.append(("Coordinator home", "coordinator.dashboard"))
+            items.append(("Review pledges", "review.queue"))
         if role in (Role.ORGANISATION_ADMIN, Role.AUTHORITY_MANAGER, Role.COORDINATOR):
             items.append(("Team", "team.index"))
         items.append(("Your account", "auth.account"))

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
 from sqlalchemy.engine import Dialect
+
+UK = ZoneInfo("Europe/London")
 
 
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def uk_today() -> date:
+    """Today's date in the UK: pledge dates (start, end, closing) are UK calendar dates."""
+    return datetime.now(UK).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -49,13 +58,17 @@ def vocabulary(enum_class: type[StrEnum], length: int = 40) -> Enum:
 
 
 def as_dict(values: dict[str, Any]) -> dict[str, Any]:
-    """Make values JSON-safe for audit rows (enums to their value, datetimes to ISO strings)."""
+    """Make values JSON-safe for audit rows: enums to their value, dates to ISO strings, money to text."""
     safe: dict[str, Any] = {}
     for key, value in values.items():
         if isinstance(value, StrEnum):
             safe[key] = value.value
-        elif isinstance(value, datetime):
+        elif isinstance(value, date | datetime):
             safe[key] = value.isoformat()
+        elif isinstance(value, Decimal):
+            safe[key] = str(value)
+        elif isinstance(value, list):
+            safe[key] = [as_dict({"item": item})["item"] for item in value]
         else:
             safe[key] = value
     return safe

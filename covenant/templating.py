@@ -112,5 +112,8 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.undefined = TopLevelStrictUndefined
     app.jinja_env.filters["date_text"] = date_text
     app.jinja_env.filters["datetime_text"] = datetime_text
+    app.jinja_env.add_extension(
+        "jinja2.ext.do"
+    )  # `{% do rows.append(...) %}` builds macro parameters in loops
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -84,3 +84,117 @@ INVITABLE_ROLES: dict[Role, tuple[Role, ...]] = {
     Role.AUTHORITY_MANAGER: (Role.PERSONAL_ADVISER,),
     Role.COORDINATOR: (Role.AUTHORITY_MANAGER,),
 }
+
+
+class PledgeKind(LabelledEnum):
+    """What a pledge offers."""
+
+    WORK_EXPERIENCE = "work_experience", "Work experience"
+    INTERNSHIP = "internship", "Internship"
+    APPRENTICESHIP = "apprenticeship", "Apprenticeship"
+    JOB = "job", "Job"
+    GUARANTEED_INTERVIEW = "guaranteed_interview", "Guaranteed interview"
+    MENTORING = "mentoring", "Mentoring"
+    TRAINING = "training", "Training or qualification"
+    DISCOUNT = "discount", "Discount or financial support"
+    HOUSING = "housing", "Housing support"
+    HEALTH = "health", "Health and wellbeing support"
+    OTHER = "other", "Other"
+
+
+class OutcomeArea(LabelledEnum):
+    """The covenant's five outcome areas."""
+
+    INDEPENDENT_LIVING = "independent_living", "Independent living"
+    EDUCATION_EMPLOYMENT = "education_employment_training", "Education, employment and training"
+    SAFETY = "safety_security", "Safety and security"
+    HEALTH = "health", "Mental and physical health"
+    FINANCE = "finance", "Finance"
+
+
+class PayPeriod(LabelledEnum):
+    """How pay is quoted."""
+
+    HOUR = "hour", "per hour"
+    WEEK = "week", "per week"
+    YEAR = "year", "per year"
+
+
+class Reach(LabelledEnum):
+    """Where a pledge is available."""
+
+    NATIONAL = "national", "Anywhere in England"
+    REMOTE = "remote", "Remote or online"
+    REGIONS = "regions", "In one or more regions"
+    LOCAL_AUTHORITIES = "local_authorities", "In one or more local authority areas"
+
+
+class TakeUp(LabelledEnum):
+    """How a care leaver takes a pledge up."""
+
+    ADVISER_ONLY = "adviser_only", "Only through their personal adviser"
+    ADVISER_OR_CARE_LEAVER = (
+        "adviser_or_care_leaver",
+        "Through their personal adviser, or by saying they are interested",
+    )
+
+
+class DbsLevel(LabelledEnum):
+    """The DBS check level an organisation attests for the people involved."""
+
+    NONE = "none", "No DBS check"
+    BASIC = "basic", "Basic"
+    STANDARD = "standard", "Standard"
+    ENHANCED = "enhanced", "Enhanced"
+    ENHANCED_BARRED = "enhanced_barred", "Enhanced with children’s barred list"
+
+
+class PledgeStatus(LabelledEnum):
+    """Where a pledge is in its life."""
+
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Waiting for review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    REJECTED = "rejected", "Rejected"
+    PUBLISHED = "published", "Live"
+    PAUSED = "paused", "Paused"
+    CLOSED = "closed", "Closed"
+
+    @property
+    def tag_classes(self) -> str:
+        """The GOV.UK tag colour for this status."""
+        return STATUS_TAG_CLASSES[self]
+
+
+# The pledge lifecycle as a table: status -> statuses it may move to.
+PLEDGE_TRANSITIONS: dict[PledgeStatus, frozenset[PledgeStatus]] = {
+    PledgeStatus.DRAFT: frozenset({PledgeStatus.SUBMITTED}),
+    PledgeStatus.SUBMITTED: frozenset(
+        {PledgeStatus.PUBLISHED, PledgeStatus.CHANGES_REQUESTED, PledgeStatus.REJECTED}
+    ),
+    PledgeStatus.CHANGES_REQUESTED: frozenset({PledgeStatus.SUBMITTED}),
+    PledgeStatus.REJECTED: frozenset(),
+    # A live or paused pledge goes back for review when a change needs checking.
+    PledgeStatus.PUBLISHED: frozenset({PledgeStatus.PAUSED, PledgeStatus.CLOSED, PledgeStatus.SUBMITTED}),
+    PledgeStatus.PAUSED: frozenset({PledgeStatus.PUBLISHED, PledgeStatus.CLOSED, PledgeStatus.SUBMITTED}),
+    PledgeStatus.CLOSED: frozenset(),
+}
+
+# Statuses in which the organisation may still edit the pledge.
+EDITABLE_STATUSES = frozenset(
+    {PledgeStatus.DRAFT, PledgeStatus.CHANGES_REQUESTED, PledgeStatus.PUBLISHED, PledgeStatus.PAUSED}
+)
+
+# GOV.UK tag colours for each status.
+STATUS_TAG_CLASSES: dict[PledgeStatus, str] = {
+    PledgeStatus.DRAFT: "govuk-tag--grey",
+    PledgeStatus.SUBMITTED: "govuk-tag--blue",
+    PledgeStatus.CHANGES_REQUESTED: "govuk-tag--orange",
+    PledgeStatus.REJECTED: "govuk-tag--red",
+    PledgeStatus.PUBLISHED: "govuk-tag--green",
+    PledgeStatus.PAUSED: "govuk-tag--yellow",
+    PledgeStatus.CLOSED: "govuk-tag--grey",
+}
+
+MIN_CARE_LEAVER_AGE = 16
+MAX_CARE_LEAVER_AGE = 25

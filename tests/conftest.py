@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,22 @@ from sqlalchemy.engine import make_url
 from covenant import create_app
 from covenant.config import TestConfig, normalise_database_url
 from covenant.extensions import db, limiter
-from covenant.models import LocalAuthority, Organisation, OutboundEmail, User
+from covenant.models import LocalAuthority, Organisation, OutboundEmail, Pledge, User
 from covenant.reference import load_authorities
 from covenant.security import hash_password
-from covenant.sqltypes import utcnow
-from covenant.vocab import ORGANISATION_ROLES, OrganisationType, Region, Role
+from covenant.sqltypes import uk_today, utcnow
+from covenant.vocab import (
+    ORGANISATION_ROLES,
+    DbsLevel,
+    OrganisationType,
+    OutcomeArea,
+    PledgeKind,
+    PledgeStatus,
+    Reach,
+    Region,
+    Role,
+    TakeUp,
+)
 from tests.htmlcheck import check_html
 
 PASSWORD = "correct horse battery"
@@ -61,7 +73,11 @@ class CheckingClient(FlaskClient):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         db.session.expire_all()  # the test's own objects now reflect what the request changed
-        if response.mimetype == "text/html" and not kwargs.get("follow_redirects") and response.status_code != 302:
+        if (
+            response.mimetype == "text/html"
+            and not kwargs.get("follow_redirects")
+            and response.status_code != 302
+        ):
             check_html(response.get_data(as_text=True), f"{response.request.method} {response.request.path}")
         return response
 
@@ -85,6 +101,12 @@ def app(database_url: str) -> Iterator[Flask]:
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client that does not preserve request contexts (pytest-flask's keeps them with `with`)."""
+    return app.test_client()
 
 
 @pytest.fixture(autouse=True)
@@ -143,7 +165,9 @@ def make_organisation(app: Flask) -> Callable[..., Organisation]:
 
 
 @pytest.fixture
-def make_user(app: Flask, make_organisation: Callable[..., Organisation], authority: Callable[..., LocalAuthority]) -> Callable[..., User]:
+def make_user(
+    app: Flask, make_organisation: Callable[..., Organisation], authority: Callable[..., LocalAuthority]
+) -> Callable[..., User]:
     """Make a confirmed user with PASSWORD; the scope their role needs is made or looked up for them."""
     counter = iter(range(1, 1_000_000))
 
@@ -154,12 +178,64 @@ def make_user(app: Flask, make_organisation: Callable[..., Organisation], author
         values.setdefault("email_confirmed_at", utcnow())
         if role in ORGANISATION_ROLES and "organisation" not in values and "organisation_id" not in values:
             values["organisation"] = make_organisation()
-        if role.scope == "local_authority" and "local_authority" not in values and "local_authority_id" not in values:
+        if (
+            role.scope == "local_authority"
+            and "local_authority" not in values
+            and "local_authority_id" not in values
+        ):
             values["local_authority"] = authority()
         user = User(role=role, password_hash=_password_hash(), **values)
         db.session.add(user)
         db.session.flush()
         return user
+
+    return make
+
+
+@pytest.fixture
+def make_pledge(app: Flask, make_organisation: Callable[..., Organisation]) -> Callable[..., Pledge]:
+    """Make a complete pledge (every section answered) in any status; override any field."""
+    counter = iter(range(1, 1_000_000))
+
+    def make(status: PledgeStatus = PledgeStatus.PUBLISHED, **values: Any) -> Pledge:
+        number = next(counter)
+        today = uk_today()
+        outcome_areas = values.pop("outcome_areas", [OutcomeArea.EDUCATION_EMPLOYMENT])
+        regions = values.pop("regions", [])
+        local_authorities = values.pop("local_authorities", [])
+        defaults: dict[str, Any] = {
+            "title": f"Work experience {number}",
+            "kind": PledgeKind.WORK_EXPERIENCE,
+            "summary": "A week learning how an office works.",
+            "description": "You will shadow our team.",
+            "what_you_get": "A reference and lunch.",
+            "paid": False,
+            "min_age": 16,
+            "max_age": 25,
+            "reach": Reach.NATIONAL,
+            "places": 5,
+            "starts_on": today + timedelta(days=30),
+            "ends_on": today + timedelta(days=60),
+            "closes_on": today + timedelta(days=20),
+            "take_up": TakeUp.ADVISER_ONLY,
+            "contact_name": "Pat Contact",
+            "contact_email": "pat@example.org",
+            "under_18_contact": False,
+            "dbs_level": DbsLevel.ENHANCED,
+            "dbs_expires_on": today + timedelta(days=365),
+            "adjustments_answered": True,
+            "submitted_at": utcnow() if status != PledgeStatus.DRAFT else None,
+        }
+        defaults.update(values)
+        if "organisation" not in defaults and "organisation_id" not in defaults:
+            defaults["organisation"] = make_organisation()
+        pledge = Pledge(status=status, **defaults)
+        pledge.outcome_areas = outcome_areas
+        pledge.regions = regions
+        pledge.local_authorities = local_authorities
+        db.session.add(pledge)
+        db.session.flush()
+        return pledge
 
     return make
 
@@ -211,7 +287,9 @@ def link_in(email: OutboundEmail) -> str:
 def csrf_token(client: FlaskClient, path: str) -> str:
     """Fetch a page and return the CSRF token from its form."""
     html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', html)
+    match = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', html
+    )
     assert match, f"no CSRF token on {path}"
     return match.group(1) or match.group(2)
 
@@ -221,4 +299,7 @@ def error_summary(html: str) -> list[str]:
     summary = re.search(r'class="govuk-error-summary".*?</ul>', html, re.S)
     if not summary:
         return []
-    return [re.sub(r"\s+", " ", item).strip() for item in re.findall(r'<a href="#[^"]*">(.*?)</a>', summary.group(0), re.S)]
+    return [
+        re.sub(r"\s+", " ", item).strip()
+        for item in re.findall(r'<a href="#[^"]*">(.*?)</a>', summary.group(0), re.S)
+    ]

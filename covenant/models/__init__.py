@@ -2,8 +2,21 @@
 
 from covenant.models.audit import AuditEvent
 from covenant.models.authority import LocalAuthority
-from covenant.models.organisation import Organisation
+from covenant.models.organisation import Organisation, OrganisationNudge
 from covenant.models.outbox import OutboundEmail
 from covenant.models.people import Invitation, User
+from covenant.models.pledge import Pledge, PledgeLocalAuthority, PledgeOutcomeArea, PledgeRegion
 
-__all__ = ["AuditEvent", "Invitation", "LocalAuthority", "Organisation", "OutboundEmail", "User"]
+__all__ = [
+    "AuditEvent",
+    "Invitation",
+    "LocalAuthority",
+    "Organisation",
+    "OrganisationNudge",
+    "OutboundEmail",
+    "Pledge",
+    "PledgeLocalAuthority",
+    "PledgeOutcomeArea",
+    "PledgeRegion",
+    "User",
+]

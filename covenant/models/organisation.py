@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from covenant.extensions import Base
@@ -36,3 +36,14 @@ class Organisation(Base):
 
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name}>"
+
+
+class OrganisationNudge(Base):
+    """A reminder emailed by a coordinator to an organisation that has signed but has no live pledge."""
+
+    __tablename__ = "organisation_nudge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    sent_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

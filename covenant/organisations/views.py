@@ -11,6 +11,7 @@ from covenant.extensions import db
 from covenant.organisations import bp
 from covenant.organisations.forms import OrganisationSignUpForm
 from covenant.organisations.operations import SignUp, sign_up_organisation
+from covenant.pledges.queries import needs_attention, pledges_by_status
 from covenant.vocab import ORGANISATION_ROLES, OrganisationType, Region
 
 
@@ -48,4 +49,11 @@ def check_email() -> str:
 @bp.route("/organisation")
 @roles(*ORGANISATION_ROLES)
 def dashboard() -> str:
-    return render_template("organisations/dashboard.html", organisation=current_user.organisation)
+    organisation = current_user.organisation
+    grouped = pledges_by_status(organisation)
+    return render_template(
+        "organisations/dashboard.html",
+        organisation=organisation,
+        grouped=grouped,
+        attention=needs_attention(grouped),
+    )

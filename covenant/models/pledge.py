@@ -1,0 +1,157 @@
+"""Pledges: one concrete offer from an organisation to care leavers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from covenant.extensions import Base
+from covenant.models.authority import LocalAuthority
+from covenant.models.organisation import Organisation
+from covenant.models.people import User
+from covenant.sqltypes import UTCDateTime, utcnow, vocabulary
+from covenant.vocab import DbsLevel, OutcomeArea, PayPeriod, PledgeKind, PledgeStatus, Reach, Region, TakeUp
+
+
+class Pledge(Base):
+    """An offer such as work experience or mentoring. Drafts may be incomplete; submitted ones are whole."""
+
+    __tablename__ = "pledge"
+    __table_args__ = (
+        CheckConstraint("places IS NULL OR places >= 1", name="places_positive"),
+        CheckConstraint("places_taken >= 0", name="places_taken_not_negative"),
+        CheckConstraint("places IS NULL OR places_taken <= places", name="not_overbooked"),
+        CheckConstraint("min_age IS NULL OR max_age IS NULL OR min_age <= max_age", name="age_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    status: Mapped[PledgeStatus] = mapped_column(
+        vocabulary(PledgeStatus), default=PledgeStatus.DRAFT, index=True
+    )
+
+    # About the opportunity
+    title: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[PledgeKind] = mapped_column(vocabulary(PledgeKind))
+    summary: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    what_you_get: Mapped[str | None] = mapped_column(Text)
+    paid: Mapped[bool | None] = mapped_column()
+    pay_amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    pay_period: Mapped[PayPeriod | None] = mapped_column(vocabulary(PayPeriod))
+
+    # Who it is for
+    min_age: Mapped[int | None] = mapped_column()
+    max_age: Mapped[int | None] = mapped_column()
+    requirements: Mapped[str | None] = mapped_column(Text)
+
+    # Where
+    reach: Mapped[Reach | None] = mapped_column(vocabulary(Reach))
+    postcode_district: Mapped[str | None] = mapped_column(String(4))
+
+    # Places and dates
+    places: Mapped[int | None] = mapped_column()
+    places_unlimited: Mapped[bool] = mapped_column(default=False)
+    places_taken: Mapped[int] = mapped_column(default=0)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    ongoing: Mapped[bool] = mapped_column(default=False)
+    closes_on: Mapped[date | None] = mapped_column(Date, index=True)
+
+    # Taking it up
+    take_up: Mapped[TakeUp | None] = mapped_column(vocabulary(TakeUp))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+
+    # Safeguarding: an attestation, never certificate contents
+    under_18_contact: Mapped[bool | None] = mapped_column()
+    contact_supervised: Mapped[bool | None] = mapped_column()
+    dbs_level: Mapped[DbsLevel | None] = mapped_column(vocabulary(DbsLevel))
+    dbs_expires_on: Mapped[date | None] = mapped_column(Date)
+
+    adjustments: Mapped[str | None] = mapped_column(Text)
+    adjustments_answered: Mapped[bool] = mapped_column(default=False)
+
+    # Review and lifecycle
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    outcome_area_rows: Mapped[list[PledgeOutcomeArea]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="PledgeOutcomeArea.area"
+    )
+    region_rows: Mapped[list[PledgeRegion]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="PledgeRegion.region"
+    )
+    local_authorities: Mapped[list[LocalAuthority]] = relationship(
+        secondary="pledge_local_authority", lazy="selectin", order_by="LocalAuthority.name"
+    )
+
+    @property
+    def outcome_areas(self) -> list[OutcomeArea]:
+        """The outcome areas, in the covenant's order."""
+        chosen = {row.area for row in self.outcome_area_rows}
+        return [area for area in OutcomeArea if area in chosen]
+
+    @outcome_areas.setter
+    def outcome_areas(self, areas: list[OutcomeArea]) -> None:
+        self.outcome_area_rows = [PledgeOutcomeArea(area=area) for area in dict.fromkeys(areas)]
+
+    @property
+    def regions(self) -> list[Region]:
+        """The regions, in the ONS order."""
+        chosen = {row.region for row in self.region_rows}
+        return [region for region in Region if region in chosen]
+
+    @regions.setter
+    def regions(self, regions: list[Region]) -> None:
+        self.region_rows = [PledgeRegion(region=region) for region in dict.fromkeys(regions)]
+
+    @property
+    def places_left(self) -> int | None:
+        """Places still free, or None when there is no limit."""
+        if self.places_unlimited or self.places is None:
+            return None
+        return self.places - self.places_taken
+
+    def __repr__(self) -> str:
+        return f"<Pledge {self.id} {self.status.value} {self.title!r}>"
+
+
+class PledgeOutcomeArea(Base):
+    """One of a pledge's outcome areas."""
+
+    __tablename__ = "pledge_outcome_area"
+
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id", ondelete="CASCADE"), primary_key=True)
+    area: Mapped[OutcomeArea] = mapped_column(vocabulary(OutcomeArea), primary_key=True)
+
+
+class PledgeRegion(Base):
+    """One of the regions a regional pledge is available in."""
+
+    __tablename__ = "pledge_region"
+
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id", ondelete="CASCADE"), primary_key=True)
+    region: Mapped[Region] = mapped_column(vocabulary(Region), primary_key=True)
+
+
+class PledgeLocalAuthority(Base):
+    """One of the local authority areas a local pledge is available in."""
+
+    __tablename__ = "pledge_local_authority"
+
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id", ondelete="CASCADE"), primary_key=True)
+    local_authority_id: Mapped[int] = mapped_column(
+        ForeignKey("local_authority.id"), primary_key=True, index=True
+    )

@@ -1,0 +1,80 @@
+"""Reading pledges for the organisation's pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import abort
+from sqlalchemy import select
+
+from covenant.extensions import db
+from covenant.models import Organisation, Pledge, User
+from covenant.pledges.operations import close_if_expired
+from covenant.sqltypes import uk_today
+from covenant.vocab import DbsLevel, PledgeStatus
+
+# The order statuses appear in on the organisation's dashboard.
+DASHBOARD_ORDER = (
+    PledgeStatus.CHANGES_REQUESTED,
+    PledgeStatus.DRAFT,
+    PledgeStatus.SUBMITTED,
+    PledgeStatus.PUBLISHED,
+    PledgeStatus.PAUSED,
+    PledgeStatus.CLOSED,
+    PledgeStatus.REJECTED,
+)
+
+
+def organisation_pledge(pledge_id: int, user: User) -> Pledge:
+    """A pledge of the user's own organisation, or 404: another organisation's pledges do not exist for them."""
+    pledge = db.session.get(Pledge, pledge_id)
+    if pledge is None or pledge.organisation_id != user.organisation_id:
+        abort(404)
+    if close_if_expired(pledge):
+        db.session.commit()
+    return pledge
+
+
+@dataclass(frozen=True)
+class Attention:
+    """Something on the dashboard that needs the organisation to act."""
+
+    pledge: Pledge
+    message: str
+
+
+def pledges_by_status(organisation: Organisation) -> dict[PledgeStatus, list[Pledge]]:
+    """The organisation's pledges grouped by status, newest first within each."""
+    pledges = db.session.scalars(
+        select(Pledge).where(Pledge.organisation_id == organisation.id).order_by(Pledge.updated_at.desc())
+    ).all()
+    closed_any = [close_if_expired(pledge) for pledge in pledges]
+    if any(closed_any):
+        db.session.commit()
+    grouped: dict[PledgeStatus, list[Pledge]] = {status: [] for status in DASHBOARD_ORDER}
+    for pledge in pledges:
+        grouped[pledge.status].append(pledge)
+    return grouped
+
+
+def needs_attention(grouped: dict[PledgeStatus, list[Pledge]]) -> list[Attention]:
+    """What the organisation should act on: requested changes, closing soon, DBS renewals, full pledges."""
+    today = uk_today()
+    soon = today + timedelta(days=14)
+    items = [
+        Attention(pledge, "A coordinator has asked for changes")
+        for pledge in grouped[PledgeStatus.CHANGES_REQUESTED]
+    ]
+    for pledge in grouped[PledgeStatus.PUBLISHED] + grouped[PledgeStatus.PAUSED]:
+        if pledge.closes_on is not None and pledge.closes_on <= soon:
+            items.append(Attention(pledge, f"Closes for referrals in {(pledge.closes_on - today).days} days"))
+        if (
+            pledge.dbs_level not in (None, DbsLevel.NONE)
+            and pledge.dbs_expires_on
+            and pledge.dbs_expires_on <= today + timedelta(days=30)
+        ):
+            items.append(Attention(pledge, "DBS checks need renewing within 30 days"))
+        if pledge.places_left == 0:
+            items.append(Attention(pledge, "All places are taken"))
+    return items

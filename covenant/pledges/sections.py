@@ -1,0 +1,219 @@
+"""The sections of a pledge: their questions, when each is complete, and how answers read back.
+
+The task list, the question pages, check-your-answers and the review rules all come from this one table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from covenant.models import Pledge
+from covenant.pledges.forms import (
+    AboutForm,
+    AdjustmentsForm,
+    EligibilityForm,
+    LocationForm,
+    PayForm,
+    PlacesForm,
+    SafeguardingForm,
+    SectionForm,
+    TakeUpForm,
+)
+from covenant.templating import date_text
+from covenant.vocab import DbsLevel, Reach
+
+
+@dataclass(frozen=True)
+class Section:
+    """One task-list section of the pledge form."""
+
+    key: str
+    title: str
+    form: type[SectionForm]
+    is_complete: Callable[[Pledge], bool]
+    answers: Callable[[Pledge], list[tuple[str, str]]]
+    #: Changing any of these on a live pledge sends it back for review.
+    review_fields: frozenset[str]
+    #: What the warning on a live pledge's page says sends it back for review.
+    review_note: str = ""
+
+
+def _yes_no(value: bool | None) -> str:
+    return {True: "Yes", False: "No"}.get(value, "Not answered") if value is not None else "Not answered"
+
+
+def _text(value: Any) -> str:
+    return str(value) if value not in (None, "") else "None given"
+
+
+def pay_text(pledge: Pledge) -> str:
+    """'£11.44 per hour', 'Unpaid', or 'Not answered'."""
+    if pledge.paid is None:
+        return "Not answered"
+    if not pledge.paid:
+        return "Unpaid"
+    if pledge.pay_amount is None or pledge.pay_period is None:
+        return "Paid"
+    return f"£{pledge.pay_amount:,.2f} {pledge.pay_period.label}".replace(".00 ", " ")
+
+
+def places_text(pledge: Pledge) -> str:
+    """'No limit', '5 places', or 'Not answered'."""
+    if pledge.places_unlimited:
+        return "No limit"
+    if pledge.places is None:
+        return "Not answered"
+    return f"{pledge.places} place{'s' if pledge.places != 1 else ''}"
+
+
+def where_text(pledge: Pledge) -> str:
+    """Where the pledge is available, in words."""
+    if pledge.reach is None:
+        return "Not answered"
+    if pledge.reach == Reach.REGIONS:
+        place = ", ".join(region.label for region in pledge.regions)
+    elif pledge.reach == Reach.LOCAL_AUTHORITIES:
+        place = ", ".join(authority.name for authority in pledge.local_authorities)
+    else:
+        place = pledge.reach.label
+    if pledge.postcode_district:
+        place += f" (near {pledge.postcode_district})"
+    return place
+
+
+def ages_text(pledge: Pledge) -> str:
+    """'16 to 25', or 'Not answered'."""
+    if pledge.min_age is None or pledge.max_age is None:
+        return "Not answered"
+    if pledge.min_age == pledge.max_age:
+        return f"{pledge.min_age} only"
+    return f"{pledge.min_age} to {pledge.max_age}"
+
+
+def dates_text(pledge: Pledge) -> str:
+    """'From 1 March 2027 to 14 March 2027', or 'From 1 March 2027, ongoing'."""
+    if pledge.starts_on is None:
+        return "Not answered"
+    if pledge.ongoing:
+        return f"From {date_text(pledge.starts_on)}, ongoing"
+    return f"From {date_text(pledge.starts_on)} to {date_text(pledge.ends_on)}"
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        key="about",
+        title="About the opportunity",
+        form=AboutForm,
+        is_complete=lambda p: bool(
+            p.title and p.kind and p.outcome_areas and p.summary and p.description and p.what_you_get
+        ),
+        answers=lambda p: [
+            ("Name", p.title),
+            ("Kind", p.kind.label),
+            ("Outcome areas", ", ".join(area.label for area in p.outcome_areas) or "Not answered"),
+            ("Summary", _text(p.summary)),
+            ("Description", _text(p.description)),
+            ("What the care leaver gets", _text(p.what_you_get)),
+        ],
+        review_fields=frozenset({"title", "kind", "outcome_areas"}),
+        review_note="Changing the name, kind or outcome areas sends the pledge back for review. You can change the summary and descriptions and it stays live.",
+    ),
+    Section(
+        key="pay",
+        title="Pay",
+        form=PayForm,
+        is_complete=lambda p: (
+            p.paid is False or (p.paid is True and p.pay_amount is not None and p.pay_period is not None)
+        ),
+        answers=lambda p: [("Pay", pay_text(p))],
+        review_fields=frozenset({"paid", "pay_amount", "pay_period"}),
+        review_note="Changing the pay sends the pledge back for review.",
+    ),
+    Section(
+        key="eligibility",
+        title="Who it is for",
+        form=EligibilityForm,
+        is_complete=lambda p: p.min_age is not None and p.max_age is not None,
+        answers=lambda p: [("Ages", ages_text(p)), ("Other requirements", _text(p.requirements))],
+        review_fields=frozenset({"min_age", "max_age", "requirements"}),
+        review_note="Changing who it is for sends the pledge back for review.",
+    ),
+    Section(
+        key="location",
+        title="Where it is",
+        form=LocationForm,
+        is_complete=lambda p: (
+            p.reach is not None
+            and (p.reach != Reach.REGIONS or bool(p.regions))
+            and (p.reach != Reach.LOCAL_AUTHORITIES or bool(p.local_authorities))
+        ),
+        answers=lambda p: [("Where", where_text(p))],
+        review_fields=frozenset({"reach", "regions", "local_authority_ids", "postcode_district"}),
+        review_note="Changing where it is sends the pledge back for review.",
+    ),
+    Section(
+        key="places",
+        title="Places and dates",
+        form=PlacesForm,
+        is_complete=lambda p: (
+            (p.places_unlimited or p.places is not None)
+            and p.starts_on is not None
+            and (p.ongoing or p.ends_on is not None)
+        ),
+        answers=lambda p: [
+            ("Places", places_text(p)),
+            ("Dates", dates_text(p)),
+            (
+                "Closing date for referrals",
+                date_text(p.closes_on) if p.closes_on else "Takes referrals until it ends",
+            ),
+        ],
+        review_fields=frozenset({"starts_on", "ends_on", "ongoing"}),
+        review_note="Changing the start or end date sends the pledge back for review. You can change the places and the closing date and it stays live.",
+    ),
+    Section(
+        key="take-up",
+        title="How to take it up",
+        form=TakeUpForm,
+        is_complete=lambda p: p.take_up is not None and bool(p.contact_name and p.contact_email),
+        answers=lambda p: [
+            ("How to take it up", p.take_up.label if p.take_up else "Not answered"),
+            ("Contact", _text(p.contact_name)),
+            ("Contact’s email address", _text(p.contact_email)),
+            ("Contact’s phone number", _text(p.contact_phone)),
+        ],
+        review_fields=frozenset({"take_up"}),
+        review_note="Changing how it is taken up sends the pledge back for review. You can change the contact details and it stays live.",
+    ),
+    Section(
+        key="safeguarding",
+        title="Safeguarding",
+        form=SafeguardingForm,
+        is_complete=lambda p: (
+            p.under_18_contact is not None
+            and (not p.under_18_contact or p.contact_supervised is not None)
+            and p.dbs_level is not None
+            and (p.dbs_level == DbsLevel.NONE or p.dbs_expires_on is not None)
+        ),
+        answers=lambda p: [
+            ("Contact with under-18s", _yes_no(p.under_18_contact)),
+            *([("Always supervised", _yes_no(p.contact_supervised))] if p.under_18_contact else []),
+            ("DBS check", p.dbs_level.label if p.dbs_level else "Not answered"),
+            *([("DBS checks need renewing by", date_text(p.dbs_expires_on))] if p.dbs_expires_on else []),
+        ],
+        review_fields=frozenset({"under_18_contact", "contact_supervised", "dbs_level", "dbs_expires_on"}),
+        review_note="Changing any safeguarding answer sends the pledge back for review.",
+    ),
+    Section(
+        key="adjustments",
+        title="Reasonable adjustments",
+        form=AdjustmentsForm,
+        is_complete=lambda p: p.adjustments_answered,
+        answers=lambda p: [("Reasonable adjustments", _text(p.adjustments))],
+        review_fields=frozenset(),
+    ),
+)
+
+SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}

@@ -1,0 +1,211 @@
+"""The organisation's pledge pages: start, answer each section, check and submit, then manage."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from covenant.access import roles
+from covenant.extensions import db
+from covenant.models import LocalAuthority, Pledge
+from covenant.pledges import bp
+from covenant.pledges.forms import ConfirmForm, LocationForm, SectionForm, StartForm
+from covenant.pledges.operations import (
+    LIVE_STATUSES,
+    PledgeRuleBroken,
+    close,
+    copy_pledge,
+    create_draft,
+    pause,
+    resume,
+    save_section,
+    submission_problems,
+    submit,
+)
+from covenant.pledges.queries import organisation_pledge
+from covenant.pledges.sections import SECTIONS, SECTIONS_BY_KEY, Section
+from covenant.vocab import EDITABLE_STATUSES, ORGANISATION_ROLES, PledgeKind, PledgeStatus, Reach
+
+organisation_roles = roles(*ORGANISATION_ROLES)
+
+
+def _section_form(section: Section) -> SectionForm:
+    form = section.form()
+    if isinstance(form, LocationForm):
+        form.local_authorities.choices = [
+            SelectChoice(str(authority.id), authority.name)
+            for authority in db.session.scalars(select(LocalAuthority).order_by(LocalAuthority.name))
+        ]
+    return form
+
+
+def _next_section(pledge: Pledge, after: Section) -> Section | None:
+    """The next section still to answer after this one, for a pledge being written."""
+    keys = [section.key for section in SECTIONS]
+    for section in SECTIONS[keys.index(after.key) + 1 :]:
+        if not section.is_complete(pledge):
+            return section
+    return None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@organisation_roles
+def start() -> Response | tuple[str, int]:
+    form = StartForm()
+    if form.validate_on_submit():
+        pledge = create_draft(
+            current_user.organisation, current_user, form.title.data or "", PledgeKind(form.kind.data)
+        )
+        db.session.commit()
+        return redirect(url_for("pledges.show", pledge_id=pledge.id))
+    return render_template("pledges/start.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/<int:pledge_id>")
+@organisation_roles
+def show(pledge_id: int) -> str:
+    pledge = organisation_pledge(pledge_id, current_user)
+    return render_template(
+        "pledges/show.html",
+        pledge=pledge,
+        sections=SECTIONS,
+        editable=pledge.status in EDITABLE_STATUSES,
+        live=pledge.status in LIVE_STATUSES,
+        problems=submission_problems(pledge),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/<int:pledge_id>/<section_key>", methods=["GET", "POST"])
+@organisation_roles
+def edit_section(pledge_id: int, section_key: str) -> Response | tuple[str, int]:
+    pledge = organisation_pledge(pledge_id, current_user)
+    section = SECTIONS_BY_KEY.get(section_key) or abort(404)
+    if pledge.status not in EDITABLE_STATUSES:
+        flash(f"This pledge is {pledge.status.label.lower()}, so it cannot be changed", "info")
+        return redirect(url_for("pledges.show", pledge_id=pledge.id))
+    form = _section_form(section)
+    if request.method == "GET":
+        form.load(pledge)
+    elif form.validate_on_submit():
+        try:
+            sent_back = save_section(pledge, section, form.values(), current_user)
+        except PledgeRuleBroken as broken:
+            first_field = next(iter(form._fields.values()))
+            form.error_on(first_field if section.key != "places" else form["places"], str(broken))
+        else:
+            db.session.commit()
+            if sent_back:
+                flash(
+                    "Your changes are saved. The pledge has gone back for review, so it is hidden until a coordinator approves it",
+                    "info",
+                )
+                return redirect(url_for("pledges.show", pledge_id=pledge.id))
+            if pledge.status in LIVE_STATUSES:
+                flash("Your changes are saved and the pledge is still live", "success")
+                return redirect(url_for("pledges.show", pledge_id=pledge.id))
+            following = None if "save_and_exit" in request.form else _next_section(pledge, section)
+            if following is not None:
+                return redirect(
+                    url_for("pledges.edit_section", pledge_id=pledge.id, section_key=following.key)
+                )
+            if "save_and_exit" in request.form:
+                flash("Your draft is saved. You can come back to it at any time", "success")
+                return redirect(url_for("organisations.dashboard"))
+            return redirect(url_for("pledges.show", pledge_id=pledge.id))
+    return render_template(
+        "pledges/section.html",
+        form=form,
+        pledge=pledge,
+        section=section,
+        live=pledge.status in LIVE_STATUSES,
+        Reach=Reach,
+    ), 400 if form.errors else 200
+
+
+@bp.route("/<int:pledge_id>/check", methods=["GET", "POST"])
+@organisation_roles
+def check(pledge_id: int) -> Response | tuple[str, int]:
+    pledge = organisation_pledge(pledge_id, current_user)
+    form = ConfirmForm()
+    problems = submission_problems(pledge)
+    if pledge.status not in (PledgeStatus.DRAFT, PledgeStatus.CHANGES_REQUESTED):
+        return redirect(url_for("pledges.show", pledge_id=pledge.id))
+    if form.validate_on_submit():
+        try:
+            submit(pledge, current_user)
+        except PledgeRuleBroken as broken:
+            problems = [str(broken)]
+        else:
+            db.session.commit()
+            return redirect(url_for("pledges.submitted", pledge_id=pledge.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "pledges/check.html", pledge=pledge, sections=SECTIONS, problems=problems, form=form
+    ), status
+
+
+@bp.route("/<int:pledge_id>/submitted")
+@organisation_roles
+def submitted(pledge_id: int) -> str:
+    pledge = organisation_pledge(pledge_id, current_user)
+    return render_template("pledges/submitted.html", pledge=pledge)
+
+
+def _lifecycle_action(pledge_id: int, action: str) -> Response:
+    pledge = organisation_pledge(pledge_id, current_user)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    operations = {"pause": pause, "resume": resume, "close": close}
+    messages = {
+        "pause": "Your pledge is paused. Advisers and care leavers cannot see it until you make it live again",
+        "resume": "Your pledge is live again",
+        "close": "Your pledge is closed",
+    }
+    try:
+        operations[action](pledge, current_user)
+    except PledgeRuleBroken as broken:
+        flash(str(broken), "info")
+    else:
+        db.session.commit()
+        flash(messages[action], "success")
+    return redirect(url_for("pledges.show", pledge_id=pledge.id))
+
+
+@bp.route("/<int:pledge_id>/pause", methods=["POST"])
+@organisation_roles
+def pause_pledge(pledge_id: int) -> Response:
+    return _lifecycle_action(pledge_id, "pause")
+
+
+@bp.route("/<int:pledge_id>/resume", methods=["POST"])
+@organisation_roles
+def resume_pledge(pledge_id: int) -> Response:
+    return _lifecycle_action(pledge_id, "resume")
+
+
+@bp.route("/<int:pledge_id>/close", methods=["GET", "POST"])
+@organisation_roles
+def close_pledge(pledge_id: int) -> Response | str:
+    if request.method == "GET":
+        pledge = organisation_pledge(pledge_id, current_user)
+        if pledge.status not in LIVE_STATUSES:
+            return redirect(url_for("pledges.show", pledge_id=pledge.id))
+        return render_template("pledges/close.html", pledge=pledge, form=ConfirmForm())
+    return _lifecycle_action(pledge_id, "close")
+
+
+@bp.route("/<int:pledge_id>/copy", methods=["POST"])
+@organisation_roles
+def copy(pledge_id: int) -> Response:
+    original = organisation_pledge(pledge_id, current_user)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    pledge = copy_pledge(original, current_user)
+    db.session.commit()
+    flash("This is a copy. Check every answer and set new dates before you submit it", "success")
+    return redirect(url_for("pledges.show", pledge_id=pledge.id))

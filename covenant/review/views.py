@@ -1,0 +1,74 @@
+"""The review queue, oldest first, and the review of one pledge."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from covenant.access import roles
+from covenant.extensions import db
+from covenant.models import Organisation, Pledge
+from covenant.pagination import govuk_pagination, requested_page
+from covenant.pledges.operations import PledgeRuleBroken, approve, reject, request_changes
+from covenant.pledges.sections import SECTIONS
+from covenant.review import bp
+from covenant.review.forms import APPROVE, CHANGES, DecisionForm
+from covenant.vocab import PledgeStatus, Role
+
+PER_PAGE = 25
+
+
+def organisation_history(organisation: Organisation) -> dict[PledgeStatus, int]:
+    """How many pledges the organisation has in each status."""
+    counts = db.session.execute(
+        select(Pledge.status, func.count(Pledge.id))
+        .where(Pledge.organisation_id == organisation.id)
+        .group_by(Pledge.status)
+    ).all()
+    return {status: count for status, count in counts}
+
+
+@bp.route("/")
+@roles(Role.COORDINATOR)
+def queue() -> str:
+    query = (
+        select(Pledge).where(Pledge.status == PledgeStatus.SUBMITTED).order_by(Pledge.submitted_at, Pledge.id)
+    )
+    page = db.paginate(query, page=requested_page(), per_page=PER_PAGE, error_out=False)
+    return render_template("review/queue.html", page=page, pagination=govuk_pagination(page, "review.queue"))
+
+
+@bp.route("/<int:pledge_id>", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+def decide(pledge_id: int) -> Response | tuple[str, int]:
+    pledge = db.session.get(Pledge, pledge_id) or abort(404)
+    form = DecisionForm()
+    if pledge.status != PledgeStatus.SUBMITTED:
+        flash(f"This pledge is {pledge.status.label.lower()}, so there is nothing to review", "info")
+        return redirect(url_for("review.queue"))
+    if form.validate_on_submit():
+        try:
+            if form.decision.data == APPROVE:
+                approve(pledge, current_user)
+                message = f"‘{pledge.title}’ is approved and live"
+            elif form.decision.data == CHANGES:
+                request_changes(pledge, current_user, form.reason.data or "")
+                message = f"You asked {pledge.organisation.name} for changes to ‘{pledge.title}’"
+            else:
+                reject(pledge, current_user, form.reason.data or "")
+                message = f"‘{pledge.title}’ is rejected"
+        except PledgeRuleBroken as broken:
+            form.error_on(form.decision, str(broken))
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("review.queue"))
+    return render_template(
+        "review/decide.html",
+        pledge=pledge,
+        form=form,
+        sections=SECTIONS,
+        history=organisation_history(pledge.organisation),
+    ), 400 if form.errors else 200

@@ -1,0 +1,480 @@
+"""Pledges: an organisation writes one section by section, submits it, a coordinator decides, and the
+organisation pauses, resumes and closes it. Every rule gives a clear message and never a 500."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from covenant.extensions import db
+from covenant.models import AuditEvent, Pledge
+from covenant.pledges.operations import PledgeRuleBroken, close_expired, transition
+from covenant.sqltypes import uk_today
+from covenant.vocab import PLEDGE_TRANSITIONS, PledgeStatus, Role
+from tests.conftest import csrf_token, error_summary
+from tests.pledge_answers import date_parts, section_answers
+
+
+def post_form(client, path, data):
+    """POST a form with a fresh CSRF token from the same page."""
+    return client.post(path, data={"csrf_token": csrf_token(client, path), **data})
+
+
+def start_pledge(client, title="Weekly mentoring", kind="mentoring"):
+    response = post_form(client, "/pledges/new", {"title": title, "kind": kind})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def complete_pledge(client, pledge_id, answers=None):
+    for key, data in (answers or section_answers()).items():
+        response = post_form(client, f"/pledges/{pledge_id}/{key}", data)
+        assert response.status_code == 302, (key, error_summary(response.get_data(as_text=True)))
+
+
+@pytest.fixture
+def employer(make_user, login_as):
+    return login_as(make_user(Role.ORGANISATION_ADMIN))
+
+
+@pytest.fixture
+def coordinator(make_user):
+    return make_user(Role.COORDINATOR)
+
+
+def test_an_employer_writes_submits_and_a_coordinator_approves_a_pledge(
+    client, employer, coordinator, login_as, outbox
+):
+    pledge_id = start_pledge(client)
+    task_list = client.get(f"/pledges/{pledge_id}").get_data(as_text=True)
+    assert "Answer each section" in task_list
+    assert task_list.count("Incomplete") == 8
+
+    complete_pledge(client, pledge_id)
+    check = client.get(f"/pledges/{pledge_id}/check")
+    html = check.get_data(as_text=True)
+    assert check.status_code == 200
+    assert "£11.44 per hour" in html
+    assert "Yorkshire and the Humber (near LS1)" in html
+    assert "sam.jones@example.org" in html
+
+    response = post_form(client, f"/pledges/{pledge_id}/check", {})
+    assert response.status_code == 302
+    assert "Pledge submitted" in client.get(response.headers["Location"]).get_data(as_text=True)
+    pledge = db.session.get(Pledge, pledge_id)
+    assert pledge.status == PledgeStatus.SUBMITTED
+
+    login_as(coordinator)
+    queue = client.get("/review/").get_data(as_text=True)
+    assert "Two weeks’ work experience in our warehouse" in queue
+    review = client.get(f"/review/{pledge_id}").get_data(as_text=True)
+    assert employer.organisation.name in review
+    response = post_form(client, f"/review/{pledge_id}", {"decision": "approve"})
+    assert response.status_code == 302
+    assert db.session.get(Pledge, pledge_id).status == PledgeStatus.PUBLISHED
+    assert [email.template for email in outbox(employer.email)] == ["pledge_approved"]
+
+    login_as(employer)
+    for action, status in (
+        ("pause", PledgeStatus.PAUSED),
+        ("resume", PledgeStatus.PUBLISHED),
+        ("close", PledgeStatus.CLOSED),
+    ):
+        token = csrf_token(client, f"/pledges/{pledge_id}")
+        response = client.post(f"/pledges/{pledge_id}/{action}", data={"csrf_token": token})
+        assert response.status_code == 302
+        assert db.session.get(Pledge, pledge_id).status == status
+    actions = db.session.scalars(
+        select(AuditEvent.changes).where(
+            AuditEvent.subject_type == "pledge",
+            AuditEvent.subject_id == pledge_id,
+            AuditEvent.action == "pledge_status_changed",
+        )
+    ).all()
+    assert [change["status"]["after"] for change in actions] == [
+        "submitted",
+        "published",
+        "paused",
+        "published",
+        "closed",
+    ]
+
+
+def test_coordinator_can_request_changes_or_reject_with_a_reason_the_organisation_sees(
+    client, employer, coordinator, login_as, outbox
+):
+    pledge_id = start_pledge(client)
+    complete_pledge(client, pledge_id)
+    post_form(client, f"/pledges/{pledge_id}/check", {})
+
+    login_as(coordinator)
+    response = post_form(client, f"/review/{pledge_id}", {"decision": "request_changes", "reason": ""})
+    assert response.status_code == 400
+    assert error_summary(response.get_data(as_text=True)) == ["Enter what the organisation needs to change"]
+    response = post_form(
+        client,
+        f"/review/{pledge_id}",
+        {"decision": "request_changes", "reason": "Say where the warehouse is."},
+    )
+    assert response.status_code == 302
+    assert outbox(employer.email)[-1].template == "pledge_changes_requested"
+    assert "Say where the warehouse is." in outbox(employer.email)[-1].body
+
+    login_as(employer)
+    page = client.get(f"/pledges/{pledge_id}").get_data(as_text=True)
+    assert "A coordinator has asked for changes" in page
+    assert "Say where the warehouse is." in page
+    post_form(client, f"/pledges/{pledge_id}/check", {})
+    assert db.session.get(Pledge, pledge_id).status == PledgeStatus.SUBMITTED
+
+    login_as(coordinator)
+    response = post_form(
+        client,
+        f"/review/{pledge_id}",
+        {"decision": "reject", "reason": "We cannot verify this organisation."},
+    )
+    assert response.status_code == 302
+    login_as(employer)
+    page = client.get(f"/pledges/{pledge_id}").get_data(as_text=True)
+    assert "This pledge was not approved" in page
+    assert "We cannot verify this organisation." in page
+
+
+@pytest.mark.parametrize(
+    ("section", "data", "messages"),
+    [
+        (
+            "about",
+            {"title": "", "kind": "", "summary": "", "description": "", "what_you_get": ""},
+            [
+                "Enter the name of the opportunity",
+                "Select the kind of opportunity",
+                "Select at least one outcome area",
+                "Enter a summary",
+                "Enter a description of the opportunity",
+                "Enter what the care leaver gets",
+            ],
+        ),
+        (
+            "about",
+            {
+                "title": "x" * 121,
+                "kind": "spaceship",
+                "outcome_areas": ["health"],
+                "summary": "y" * 201,
+                "description": "d",
+                "what_you_get": "w",
+            },
+            [
+                "Name of the opportunity must be 120 characters or fewer",
+                "Not a valid choice.",
+                "Summary must be 200 characters or fewer",
+            ],
+        ),
+        ("pay", {}, ["Select yes if the opportunity is paid"]),
+        (
+            "pay",
+            {"paid": "yes"},
+            ["Enter how much the pay is", "Select whether the pay is per hour, week or year"],
+        ),
+        (
+            "pay",
+            {"paid": "yes", "pay_amount": "lots", "pay_period": "hour"},
+            ["Enter the pay as an amount of money, like 11.44 or 24000"],
+        ),
+        ("pay", {"paid": "yes", "pay_amount": "0", "pay_period": "hour"}, ["Pay must be more than £0"]),
+        ("eligibility", {"min_age": "", "max_age": ""}, ["Enter the youngest age", "Enter the oldest age"]),
+        (
+            "eligibility",
+            {"min_age": "15", "max_age": "30"},
+            ["Youngest age must be between 16 and 25", "Oldest age must be between 16 and 25"],
+        ),
+        (
+            "eligibility",
+            {"min_age": "20", "max_age": "18"},
+            ["Oldest age must be the same as or more than the youngest age"],
+        ),
+        (
+            "eligibility",
+            {"min_age": "eighteen", "max_age": "2.5"},
+            ["Youngest age must be a whole number, like 18", "Oldest age must be a whole number, like 18"],
+        ),
+        ("location", {}, ["Select where the opportunity is available"]),
+        ("location", {"reach": "regions"}, ["Select at least one region"]),
+        ("location", {"reach": "local_authorities"}, ["Select at least one local authority area"]),
+        (
+            "location",
+            {"reach": "remote", "postcode_district": "LS1 4AP"},
+            ["Enter a postcode district in the correct format, like LS1 or SW1A"],
+        ),
+        (
+            "places",
+            {},
+            [
+                "Enter the number of places, or tick ‘No limit’",
+                "Enter the date it starts",
+                "Enter the date it ends, or tick ‘It is ongoing’",
+            ],
+        ),
+        (
+            "places",
+            {"places": "0", "places_unlimited": "y", "ongoing": "y", "starts_on": ["31", "2", "2027"]},
+            [
+                "Number of places must be between 1 and 100,000",
+                "The start date must be a real date",
+            ],
+        ),
+        (
+            "places",
+            {"places": "2", "starts_on": ["1", "", "2027"], "ends_on": ["1", "1", "2027"]},
+            ["The start date must include a month"],
+        ),
+        (
+            "places",
+            {
+                "places": "2",
+                **date_parts("starts_on", uk_today() + timedelta(days=10)),
+                **date_parts("ends_on", uk_today() + timedelta(days=5)),
+            },
+            [
+                "The end date must be the same as or after the start date",
+            ],
+        ),
+        (
+            "places",
+            {
+                "places": "2",
+                **date_parts("starts_on", uk_today()),
+                **date_parts("ends_on", uk_today() + timedelta(days=5)),
+                **date_parts("closes_on", uk_today() + timedelta(days=6)),
+            },
+            [
+                "The closing date must be the same as or before the end date",
+            ],
+        ),
+        (
+            "take-up",
+            {"contact_email": "not an email", "contact_phone": "call me"},
+            [
+                "Select how a care leaver can take it up",
+                "Enter the name of the contact",
+                "Enter an email address in the correct format, like name@example.com",
+                "Enter a phone number, like 0113 496 0000 or +44 113 496 0000",
+            ],
+        ),
+        (
+            "safeguarding",
+            {},
+            [
+                "Select yes if care leavers under 18 will have contact with your staff or volunteers",
+                "Select the level of DBS check",
+            ],
+        ),
+        (
+            "safeguarding",
+            {"under_18_contact": "yes", "dbs_level": "basic"},
+            [
+                "Select yes if the contact will always be supervised",
+                "Enter the date the DBS checks need renewing",
+            ],
+        ),
+        (
+            "safeguarding",
+            {"under_18_contact": "yes", "contact_supervised": "no", "dbs_level": "none"},
+            [
+                "If under-18s will have unsupervised contact, the people involved need an enhanced DBS check with the children’s barred list",
+            ],
+        ),
+        (
+            "adjustments",
+            {"adjustments": "a" * 2001},
+            ["Reasonable adjustments must be 2,000 characters or fewer"],
+        ),
+    ],
+)
+def test_each_section_explains_what_is_wrong(client, employer, section, data, messages):
+    pledge_id = start_pledge(client)
+    response = post_form(client, f"/pledges/{pledge_id}/{section}", data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert error_summary(html) == messages
+    assert "<title>Error: " in html
+
+
+def test_submission_is_refused_until_every_section_is_complete_and_dates_are_in_the_future(client, employer):
+    pledge_id = start_pledge(client)
+    response = post_form(client, f"/pledges/{pledge_id}/check", {})
+    assert response.status_code == 400
+    assert "Complete the section ‘About the opportunity’" in error_summary(response.get_data(as_text=True))
+
+    complete_pledge(client, pledge_id)
+    pledge = db.session.get(Pledge, pledge_id)
+    pledge.closes_on = uk_today() - timedelta(days=1)
+    db.session.flush()
+    response = post_form(client, f"/pledges/{pledge_id}/check", {})
+    assert response.status_code == 400
+    assert error_summary(response.get_data(as_text=True)) == [
+        "The closing date for referrals must be today or in the future"
+    ]
+    assert db.session.get(Pledge, pledge_id).status == PledgeStatus.DRAFT
+
+
+def test_editing_a_live_pledge_keeps_it_live_for_places_and_wording_but_sends_it_back_for_kind(
+    client, employer, make_pledge
+):
+    pledge = make_pledge(organisation=employer.organisation, status=PledgeStatus.PUBLISHED)
+    answers = section_answers()
+
+    about = dict(
+        answers["about"],
+        title=pledge.title,
+        kind=pledge.kind.value,
+        outcome_areas=[a.value for a in pledge.outcome_areas],
+        summary="New summary wording.",
+    )
+    response = post_form(client, f"/pledges/{pledge.id}/about", about)
+    assert response.status_code == 302
+    assert db.session.get(Pledge, pledge.id).status == PledgeStatus.PUBLISHED
+
+    page = client.get(f"/pledges/{pledge.id}/about").get_data(as_text=True)
+    assert "Changing the name, kind or outcome areas sends the pledge back for review" in page
+    response = post_form(client, f"/pledges/{pledge.id}/about", dict(about, kind="job"))
+    assert response.status_code == 302
+    assert db.session.get(Pledge, pledge.id).status == PledgeStatus.SUBMITTED
+    assert "gone back for review" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_places_cannot_drop_below_those_already_taken(client, employer, make_pledge):
+    pledge = make_pledge(
+        organisation=employer.organisation, status=PledgeStatus.PUBLISHED, places=5, places_taken=3
+    )
+    data = dict(section_answers()["places"], places="2")
+    response = post_form(client, f"/pledges/{pledge.id}/places", data)
+    assert response.status_code == 400
+    assert error_summary(response.get_data(as_text=True)) == [
+        "There must be at least 3 places, as 3 are already taken"
+    ]
+
+
+def test_an_organisation_cannot_see_or_change_another_organisations_pledges(
+    client, employer, make_pledge, make_organisation
+):
+    other = make_pledge(organisation=make_organisation(), status=PledgeStatus.DRAFT)
+    assert client.get(f"/pledges/{other.id}").status_code == 404
+    assert client.get(f"/pledges/{other.id}/about").status_code == 404
+    token = csrf_token(client, "/pledges/new")
+    assert (
+        client.post(f"/pledges/{other.id}/about", data={"csrf_token": token, "title": "Mine now"}).status_code
+        == 404
+    )
+    assert client.post(f"/pledges/{other.id}/copy", data={"csrf_token": token}).status_code == 404
+    assert db.session.get(Pledge, other.id).title != "Mine now"
+
+
+def test_only_coordinators_review(client, employer, make_pledge):
+    pledge = make_pledge(organisation=employer.organisation, status=PledgeStatus.SUBMITTED)
+    assert client.get("/review/").status_code == 403
+    assert client.get(f"/review/{pledge.id}").status_code == 403
+
+
+def test_invalid_transitions_get_a_clear_message_not_a_500(client, employer, make_pledge):
+    draft = make_pledge(organisation=employer.organisation, status=PledgeStatus.DRAFT)
+    token = csrf_token(client, f"/pledges/{draft.id}")
+    response = client.post(f"/pledges/{draft.id}/pause", data={"csrf_token": token}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "A pledge that is draft cannot become paused" in response.get_data(as_text=True)
+    assert db.session.get(Pledge, draft.id).status == PledgeStatus.DRAFT
+
+
+@pytest.mark.parametrize("start", list(PledgeStatus))
+def test_the_state_table_is_the_only_way_a_pledge_changes_status(start, make_pledge, make_user):
+    actor = make_user(Role.COORDINATOR)
+    for target in PledgeStatus:
+        pledge = make_pledge(status=start)
+        if target in PLEDGE_TRANSITIONS[start]:
+            transition(pledge, target, actor)
+            assert pledge.status == target
+        else:
+            with pytest.raises(PledgeRuleBroken):
+                transition(pledge, target, actor)
+
+
+def test_expired_pledges_close_by_command_and_when_read(client, employer, make_pledge, app):
+    today = uk_today()
+    by_closing = make_pledge(
+        organisation=employer.organisation, status=PledgeStatus.PUBLISHED, closes_on=today - timedelta(days=1)
+    )
+    by_end = make_pledge(
+        organisation=employer.organisation,
+        status=PledgeStatus.PAUSED,
+        ends_on=today - timedelta(days=1),
+        closes_on=None,
+    )
+    ongoing = make_pledge(
+        organisation=employer.organisation,
+        status=PledgeStatus.PUBLISHED,
+        ongoing=True,
+        ends_on=None,
+        closes_on=None,
+    )
+    assert close_expired() == 2
+    assert {by_closing.status, by_end.status, ongoing.status} == {PledgeStatus.CLOSED, PledgeStatus.PUBLISHED}
+
+    read_later = make_pledge(
+        organisation=employer.organisation, status=PledgeStatus.PUBLISHED, closes_on=today - timedelta(days=3)
+    )
+    assert "This pledge is closed" in client.get(f"/pledges/{read_later.id}").get_data(as_text=True)
+    result = app.test_cli_runner().invoke(args=["close-expired"])
+    assert "Pledges closed: 0." in result.output
+
+
+def test_copying_a_pledge_starts_a_new_draft_without_dates(client, employer, make_pledge):
+    original = make_pledge(organisation=employer.organisation, status=PledgeStatus.CLOSED)
+    token = csrf_token(client, f"/pledges/{original.id}")
+    response = client.post(f"/pledges/{original.id}/copy", data={"csrf_token": token})
+    copy = db.session.scalars(select(Pledge).where(Pledge.title == f"Copy of {original.title}")).one()
+    assert response.headers["Location"].endswith(f"/pledges/{copy.id}")
+    assert copy.status == PledgeStatus.DRAFT
+    assert copy.starts_on is None
+    assert copy.closes_on is None
+    assert copy.outcome_areas == original.outcome_areas
+    assert copy.contact_email == original.contact_email
+
+
+def test_suspended_organisations_cannot_submit(client, employer):
+    pledge_id = start_pledge(client)
+    complete_pledge(client, pledge_id)
+    from covenant.sqltypes import utcnow
+
+    employer.organisation.suspended_at = utcnow()
+    employer.organisation.suspension_reason = "Under investigation"
+    db.session.flush()
+    response = post_form(client, f"/pledges/{pledge_id}/check", {})
+    assert response.status_code == 400
+    assert "Your organisation is suspended, so it cannot submit pledges" in error_summary(
+        response.get_data(as_text=True)
+    )
+
+
+def test_dashboard_lists_pledges_by_status_with_what_needs_attention(client, employer, make_pledge):
+    make_pledge(
+        organisation=employer.organisation,
+        status=PledgeStatus.CHANGES_REQUESTED,
+        title="Fix me",
+        review_reason="Add dates",
+    )
+    make_pledge(
+        organisation=employer.organisation,
+        status=PledgeStatus.PUBLISHED,
+        title="Nearly closing",
+        closes_on=uk_today() + timedelta(days=3),
+        places=4,
+        places_taken=1,
+    )
+    html = client.get("/organisation").get_data(as_text=True)
+    assert "Needs your attention" in html
+    assert "Fix me</a>: A coordinator has asked for changes" in html
+    assert "Nearly closing</a>: Closes for referrals in 3 days" in html
+    assert "3 of 4" in html
