@@ -33,6 +33,15 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int) -> int:
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ConfigError(f"Covenant cannot start: {name} is '{value}', but it must be a whole number.")
+    return int(value)
+
+
 class Config:
     """Production settings: everything secret or site-specific comes from the environment."""
 
@@ -59,13 +68,14 @@ class Config:
         self.MAIL_BACKEND = env.get("MAIL_BACKEND", "log")
         self.MAIL_FROM = env.get("MAIL_FROM", "Care Leaver Covenant <no-reply@covenant.invalid>")
         self.SMTP_HOST = env.get("SMTP_HOST", "")
-        self.SMTP_PORT = int(env.get("SMTP_PORT", "587") or 587)
+        self.SMTP_PORT = _env_int("SMTP_PORT", 587)
         self.SMTP_USERNAME = env.get("SMTP_USERNAME", "")
         self.SMTP_PASSWORD = env.get("SMTP_PASSWORD", "")
         self.SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", True)
         self.NOTIFY_API_KEY = env.get("NOTIFY_API_KEY", "")
         self.NOTIFY_TEMPLATE_ID = env.get("NOTIFY_TEMPLATE_ID", "")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
 
 
 class DevelopmentConfig(Config):
@@ -119,8 +129,9 @@ def development_secret_key(instance_path: str) -> str:
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # Created owner-only from the start: no moment when another account could read it.
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as key_file:
+            key_file.write(secrets.token_hex(32))
     return path.read_text().strip()
 
 
