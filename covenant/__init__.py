@@ -23,11 +23,12 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     finalise(app.config, app.instance_path)
 
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_errors(app)
     register_commands(app)
-    trusted_proxies = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
+    trusted_proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies)  # type: ignore[method-assign]
     return app
@@ -73,6 +74,13 @@ def register_extensions(app: Flask) -> None:
     )
     init_templating(app)
     WTFormsHelpers(app)
+
+
+def register_url_converters(app: Flask) -> None:
+    """Ids in URLs only match when the database could hold them (before any route is added)."""
+    from covenant.database import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter
 
 
 def register_blueprints(app: Flask) -> None:

@@ -96,6 +96,7 @@ class TestConfig(DevelopmentConfig):
 
     ENVIRONMENT = "test"
     TESTING = True
+    __test__ = False  # not a pytest test class, despite the name
     SIGN_IN_RATE_LIMIT = "10 per minute;50 per hour"
     RATELIMIT_STORAGE_URI = "memory://"
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from covenant.demo_pledges import seed_pledges
 from covenant.extensions import db
 from covenant.models import LocalAuthority, Organisation, User
 from covenant.security import hash_password
@@ -89,6 +90,7 @@ def seed() -> list[DemoSignIn]:
             local_authority=authority,
         )
 
+    first_organisation: Organisation | None = None
     for index, (name, kind, region, company, charity, website) in enumerate(ORGANISATIONS):
         organisation = Organisation(
             name=name,
@@ -102,6 +104,7 @@ def seed() -> list[DemoSignIn]:
         )
         db.session.add(organisation)
         if index == 0:
+            first_organisation = organisation
             person(
                 Role.ORGANISATION_ADMIN, "employer.admin@example.org", "Priya Shah", organisation=organisation
             )
@@ -120,4 +123,6 @@ def seed() -> list[DemoSignIn]:
             )
             db.session.add(user)
     db.session.flush()
+    assert first_organisation is not None  # noqa: S101 - ORGANISATIONS is not empty
+    seed_pledges(first_organisation, password_hash)
     return sign_ins

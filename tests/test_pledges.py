@@ -11,6 +11,7 @@ from sqlalchemy import select
 from covenant.extensions import db
 from covenant.models import AuditEvent, Pledge
 from covenant.pledges.operations import PledgeRuleBroken, close_expired, transition
+from covenant.pledges.sections import SECTIONS, SECTIONS_BY_KEY
 from covenant.sqltypes import uk_today
 from covenant.vocab import PLEDGE_TRANSITIONS, PledgeStatus, Role
 from tests.conftest import csrf_token, error_summary
@@ -478,3 +479,16 @@ def test_dashboard_lists_pledges_by_status_with_what_needs_attention(client, emp
     assert "Fix me</a>: A coordinator has asked for changes" in html
     assert "Nearly closing</a>: Closes for referrals in 3 days" in html
     assert "3 of 4" in html
+
+
+@pytest.mark.parametrize("section", [section.key for section in SECTIONS])
+def test_every_question_on_a_section_page_is_asked_in_words(client, employer, section):
+    pledge_id = start_pledge(client)
+    html = client.get(f"/pledges/{pledge_id}/{section}").get_data(as_text=True)
+    form = SECTIONS_BY_KEY[section].form
+    for name, field in form._unbound_fields:
+        if name != "save":
+            label = field.args[0]
+            assert label in html.replace("&#39;", "'").replace("&rsquo;", "’"), (
+                f"{section}: the question ‘{label}’ is missing"
+            )
