@@ -1,4 +1,5 @@
-"""Engine set-up that makes SQLite behave like the PostgreSQL Covenant runs on in production."""
+"""Engine set-up that makes SQLite behave like the PostgreSQL Covenant runs on in production, and ids in URLs
+that both can look up."""
 
 from __future__ import annotations
 
@@ -6,6 +7,19 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter, Map
+
+# The largest value of an INTEGER primary key on PostgreSQL.
+MAX_ROW_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in a URL: a number too big for an id column matches no route (404) instead of reaching the
+    database, where PostgreSQL and SQLite would both refuse it with an error (500)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 @event.listens_for(Engine, "connect")

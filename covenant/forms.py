@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
 from covenant.vocab import LabelledEnum
+
+# Control characters nobody means to type: PostgreSQL refuses NUL, and HTML cannot show the others.
+# Tabs, line feeds and carriage returns stay for multi-line answers.
+UNTYPEABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: Any) -> Any:
+    """What someone typed, without untypeable control characters or surrounding spaces."""
+    return UNTYPEABLE.sub("", value).strip() if isinstance(value, str) else value
 
 
 def strip_whitespace(value: Any) -> Any:
@@ -20,6 +31,17 @@ class BaseForm(FlaskForm):
     """A CSRF-protected form whose text fields arrive without surrounding spaces."""
 
     class Meta:
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            """Clean the submitted text before any field sees it, so a field of only spaces counts as empty
+            for `InputRequired` and filters such as `with_scheme` get the trimmed value."""
+            formdata = super().wrap_formdata(form, formdata)  # type: ignore[misc]
+            if formdata is None:
+                return None
+            cleaned: MultiDict[str, Any] = MultiDict()
+            for key, value in formdata.items(multi=True):
+                cleaned.add(key, clean_text(value))
+            return cleaned
+
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
             filters = list(unbound_field.kwargs.get("filters", []))
             if strip_whitespace not in filters:

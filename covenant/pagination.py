@@ -11,7 +11,8 @@ from flask_sqlalchemy.pagination import Pagination
 def requested_page() -> int:
     """The `page` query value, treating anything that is not a positive whole number as page 1."""
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    # isdigit() alone accepts characters int() refuses, such as '²'.
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
 
 def govuk_pagination(page: Pagination, endpoint: str, **url_args: Any) -> dict[str, Any] | None:

@@ -146,11 +146,12 @@ def account() -> str:
 @bp.route("/account/name", methods=["GET", "POST"])
 @signed_in
 def change_name() -> Response | tuple[str, int]:
-    form = NameForm(obj=current_user)
+    user = current_user._get_current_object()  # the audit trail records the model, not the proxy
+    form = NameForm(obj=user)
     if form.validate_on_submit():
-        changes = audit.changed_fields(current_user, {"name": form.name.data})
+        changes = audit.changed_fields(user, {"name": form.name.data})
         if changes:
-            audit.record("name_changed", current_user, current_user, changes)
+            audit.record("name_changed", user, user, changes)
             db.session.commit()
         flash("Your name has been saved", "success")
         return redirect(url_for("auth.account"))

@@ -12,14 +12,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import URL, InputRequired, Length, Optional, Regexp
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, Regexp
 
 from covenant.auth.forms import email_field, new_password_fields
 from covenant.forms import BaseForm, vocabulary_choices
 from covenant.vocab import OrganisationType, Region
 
-COMPANIES_HOUSE_NUMBER = re.compile(r"^(\d{8}|[A-Z]{2}\d{6})$")
-CHARITY_NUMBER = re.compile(r"^\d{6,7}(-\d{1,2})?$")
+# [0-9], not \d, which would accept digits from other scripts.
+COMPANIES_HOUSE_NUMBER = re.compile(r"^([0-9]{8}|[A-Z]{2}[0-9]{6})$")
+CHARITY_NUMBER = re.compile(r"^[0-9]{6,7}(-[0-9]{1,2})?$")
 
 
 def compact_upper(value: str | None) -> str | None:
@@ -104,7 +105,7 @@ class OrganisationSignUpForm(BaseForm):
         "I confirm that my organisation agrees to the principles of the Care Leaver Covenant",
         widget=GovCheckboxInput(),
         validators=[
-            InputRequired(
+            DataRequired(  # InputRequired would accept a posted "false"
                 message="Confirm that your organisation agrees to the principles of the Care Leaver Covenant"
             )
         ],

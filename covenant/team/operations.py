@@ -68,16 +68,19 @@ def invite(
     elif inviter.role == Role.COORDINATOR:
         if local_authority is None:
             raise InvitationRefused("Select the local authority they work for")
-        invitation.local_authority = local_authority
+        invitation.local_authority_id = local_authority.id
     else:
         invitation.local_authority_id = inviter.local_authority_id
     now = utcnow()
     invitation.created_at = now
     invitation.expires_at = now + timedelta(seconds=current_app.config["INVITATION_MAX_AGE"])
-    # A new invitation to the same person for the same place replaces any still open.
+    # A new invitation to the same person for the same place replaces any still open; another team's
+    # invitation to them is not this inviter's to withdraw.
     for earlier in db.session.scalars(
         select(Invitation).where(
             Invitation.email == email,
+            Invitation.organisation_id == invitation.organisation_id,
+            Invitation.local_authority_id == invitation.local_authority_id,
             Invitation.accepted_at.is_(None),
             Invitation.revoked_at.is_(None),
         )

@@ -57,9 +57,10 @@ def invite_colleague() -> Response | tuple[str, int]:
         ]
     form = invite_form([SelectChoice(role.value, role.label) for role in invitable], authorities)
     if form.validate_on_submit():
-        role = Role(form.role.data) if hasattr(form, "role") else invitable[0]
+        # `del form.role` leaves the attribute as None, so ask the form which questions it asked.
+        role = Role(form.role.data) if "role" in form else invitable[0]
         authority = None
-        if hasattr(form, "local_authority"):
+        if "local_authority" in form:
             authority = db.session.get(LocalAuthority, int(form.local_authority.data))
         try:
             invitation = invite(current_user, form.email.data or "", role, authority)
