@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -75,6 +76,8 @@ def test_sign_up_page_shows_every_question(client):
         "agree",
     ):
         assert f'id="{field}"' in html, field
+    # Radios are a question too: their legend must say what is being asked.
+    assert re.search(r"<legend[^>]*>\s*What type of organisation is it\?\s*</legend>", html)
 
 
 def test_signing_up_asks_the_admin_to_check_their_email(client, outbox):
