@@ -34,7 +34,7 @@ $(ASSETS_BUILT): $(NODE_INSTALLED) $(SCSS) $(JS) $(IMAGES)
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(STATIC)/govuk/
 	cp node_modules/govuk-frontend/dist/govuk/assets/images/* $(STATIC)/govuk/assets/images/
 	cp node_modules/@ministryofjustice/frontend/moj/assets/images/* $(STATIC)/govuk/assets/images/
-	cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js $(STATIC)/moj/
+	cp node_modules/@ministryofjustice/frontend/moj/all.bundle.mjs $(STATIC)/moj/moj-frontend.mjs
 	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js $(STATIC)/autocomplete/
 	cp $(JS) $(STATIC)/js/
 	cp $(IMAGES) $(STATIC)/images/

@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from covenant.authorities import bp as authorities_bp
     from covenant.coordinator import bp as coordinator_bp
     from covenant.main import bp as main_bp
+    from covenant.opportunities import bp as opportunities_bp
     from covenant.organisations import bp as organisations_bp
     from covenant.pledges import bp as pledges_bp
     from covenant.review import bp as review_bp
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp,
+        opportunities_bp,
         auth_bp,
         organisations_bp,
         pledges_bp,

@@ -12,9 +12,9 @@ from covenant.vocab import ORGANISATION_ROLES, Role
 
 def navigation_items() -> list[dict[str, Any]]:
     """Service navigation links for the current user's role, marking the one for this page."""
-    items: list[tuple[str, str]] = []
+    items: list[tuple[str, str]] = [("Find opportunities", "opportunities.index")]
     if not current_user.is_authenticated:
-        items = [("Sign in", "auth.sign_in"), ("Sign up your organisation", "organisations.sign_up")]
+        items += [("Sign in", "auth.sign_in"), ("Sign up your organisation", "organisations.sign_up")]
     else:
         role = current_user.role
         if role in ORGANISATION_ROLES:

@@ -2,37 +2,56 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import request, url_for
 from flask_sqlalchemy.pagination import Pagination
 
 
+def whole_number(text: str) -> int | None:
+    """A plain whole number typed as ASCII digits, or None (isdigit() alone accepts '²', which int() refuses)."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
 def requested_page() -> int:
     """The `page` query value, treating anything that is not a positive whole number as page 1."""
-    raw = request.args.get("page", "1")
-    # isdigit() alone accepts characters int() refuses, such as '²'.
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    number = whole_number(request.args.get("page", "1"))
+    return number if number is not None and 0 < number < 100_000 else 1
 
 
-def govuk_pagination(page: Pagination, endpoint: str, **url_args: Any) -> dict[str, Any] | None:
+def page_numbers(current: int, pages: int) -> list[int | None]:
+    """1 … 4 5 6 … 20: the first and last pages and those either side of this one; None marks a gap."""
+    wanted = sorted({1, pages, current - 1, current, current + 1} & set(range(1, pages + 1)))
+    numbers: list[int | None] = []
+    for number in wanted:
+        previous = numbers[-1] if numbers else None
+        if previous is not None and number - previous > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+def pagination_params(current: int, pages: int, href: Callable[[int], str]) -> dict[str, Any] | None:
     """Parameters for `govukPagination`, or None when everything fits on one page."""
-    if page.pages <= 1:
+    if pages <= 1:
         return None
     params: dict[str, Any] = {
         "items": [
             {"ellipsis": True}
             if number is None
-            else {
-                "number": number,
-                "href": url_for(endpoint, page=number, **url_args),
-                "current": number == page.page,
-            }
-            for number in page.iter_pages(left_edge=1, left_current=1, right_current=1, right_edge=1)
+            else {"number": number, "href": href(number), "current": number == current}
+            for number in page_numbers(current, pages)
         ]
     }
-    if page.has_prev:
-        params["previous"] = {"href": url_for(endpoint, page=page.prev_num, **url_args)}
-    if page.has_next:
-        params["next"] = {"href": url_for(endpoint, page=page.next_num, **url_args)}
+    if current > 1:
+        params["previous"] = {"href": href(current - 1)}
+    if current < pages:
+        params["next"] = {"href": href(current + 1)}
     return params
+
+
+def govuk_pagination(page: Pagination, endpoint: str, **url_args: Any) -> dict[str, Any] | None:
+    """`pagination_params` for a Flask-SQLAlchemy page of a list."""
+    return pagination_params(page.page, page.pages, lambda number: url_for(endpoint, page=number, **url_args))

@@ -79,3 +79,20 @@ def render_migration_type(type_: str, obj: Any, autogen_context: Any) -> str | b
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+# Search machinery that lives only in the database, made by migration 0003: SQLite's FTS5 index of pledges
+# (and the shadow tables FTS5 keeps) and PostgreSQL's generated tsvector column. The models do not describe
+# them, so Alembic's comparison of models and database leaves them out.
+DATABASE_ONLY_TABLE_PREFIX = "pledge_fts"
+DATABASE_ONLY_COLUMNS = frozenset({("pledge", "search_vector")})
+DATABASE_ONLY_INDEXES = frozenset({"ix_pledge_search_vector"})
+
+
+def include_in_migrations(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic's `include_object`: leave out the search index objects that only the database knows."""
+    if type_ == "table" and name and name.startswith(DATABASE_ONLY_TABLE_PREFIX):
+        return False
+    if type_ == "column" and (getattr(obj.table, "name", None), name) in DATABASE_ONLY_COLUMNS:
+        return False
+    return not (type_ == "index" and name in DATABASE_ONLY_INDEXES)

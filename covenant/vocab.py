@@ -198,3 +198,23 @@ STATUS_TAG_CLASSES: dict[PledgeStatus, str] = {
 
 MIN_CARE_LEAVER_AGE = 16
 MAX_CARE_LEAVER_AGE = 25
+
+
+class AlertFrequency(LabelledEnum):
+    """How often a saved search emails new matches."""
+
+    DAILY = "daily", "Every day"
+    WEEKLY = "weekly", "Every week"
+
+
+class SearchSort(LabelledEnum):
+    """How search results are ordered."""
+
+    RELEVANCE = "relevance", "Best match"
+    CLOSING = "closing", "Closing soonest"
+    NEWEST = "newest", "Newest"
+    NEAREST = "nearest", "Nearest"
+
+
+DISTANCES_MILES = (5, 10, 25, 50)
+RESULTS_PER_PAGE = 20

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from covenant import PROJECT_ROOT, create_app
 from covenant import config as settings  # not `import TestConfig`: pytest would try to collect it
 from covenant.extensions import db
+from covenant.sqltypes import DATABASE_ONLY_TABLE_PREFIX, include_in_migrations
 
 MIGRATION_SCHEMA = "migration_check"
 
@@ -70,13 +71,16 @@ def _drop_schema(database_url: str) -> None:
 def schema_differences() -> list[object]:
     """What autogenerate would put in a new migration: differences between the database and the models."""
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_in_migrations}
+        )
         return list(compare_metadata(context, db.metadata))
 
 
 def table_names() -> set[str]:
-    """The tables in the migrated database, leaving out Alembic's own bookkeeping."""
-    return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    """The tables in the migrated database, leaving out Alembic's own bookkeeping and SQLite's FTS5 tables."""
+    names = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    return {name for name in names if not name.startswith(DATABASE_ONLY_TABLE_PREFIX)}
 
 
 def current_revision() -> str | None:

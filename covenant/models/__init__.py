@@ -6,6 +6,7 @@ from covenant.models.organisation import Organisation, OrganisationNudge
 from covenant.models.outbox import OutboundEmail
 from covenant.models.people import Invitation, User
 from covenant.models.pledge import Pledge, PledgeLocalAuthority, PledgeOutcomeArea, PledgeRegion
+from covenant.models.search import PostcodeDistrict, SavedSearch
 
 __all__ = [
     "AuditEvent",
@@ -18,5 +19,7 @@ __all__ = [
     "PledgeLocalAuthority",
     "PledgeOutcomeArea",
     "PledgeRegion",
+    "PostcodeDistrict",
+    "SavedSearch",
     "User",
 ]

@@ -1,0 +1,149 @@
+"""How the search page shows filters, chosen filters and results, in words a 16-year-old understands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+
+from covenant.extensions import db
+from covenant.models import LocalAuthority, Pledge
+from covenant.opportunities.criteria import REGION_TO_CODE, Criteria
+from covenant.pledges.sections import ages_text, pay_text, where_text
+from covenant.templating import date_text
+from covenant.vocab import PledgeKind, Region, SearchSort
+
+# Plain words for kinds of opportunity, as a young person would look for them.
+KIND_HINTS = {
+    PledgeKind.WORK_EXPERIENCE: "Try out a job for a few days or weeks",
+    PledgeKind.INTERNSHIP: "A few weeks or months of work, often in the summer",
+    PledgeKind.APPRENTICESHIP: "A paid job where you also train for a qualification",
+    PledgeKind.JOB: "A paid job",
+    PledgeKind.GUARANTEED_INTERVIEW: "You will get an interview if you apply",
+    PledgeKind.MENTORING: "Someone to talk to about your plans",
+    PledgeKind.TRAINING: "Courses, lessons and certificates",
+    PledgeKind.DISCOUNT: "Money off, or help with money",
+    PledgeKind.HOUSING: "Help with somewhere to live",
+    PledgeKind.HEALTH: "Help to feel well, in body and mind",
+    PledgeKind.OTHER: "Anything else",
+}
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A chosen filter, shown as a tag that removes it when followed."""
+
+    text: str
+    href: str
+
+
+def place_choices() -> list[dict[str, Any]]:
+    """Options for the place list: regions first, then every local authority, by name."""
+    return [
+        {"value": REGION_TO_CODE[region], "text": region.label, "group": "Regions"} for region in Region
+    ] + [{"value": code, "text": name, "group": "Local authorities"} for code, name in _authority_names()]
+
+
+@lru_cache(maxsize=1)
+def _authority_names() -> tuple[tuple[str, str], ...]:
+    """Every authority's GSS code and name (reference data: it changes only when the list is reloaded)."""
+    rows = db.session.execute(
+        select(LocalAuthority.gss_code, LocalAuthority.name).order_by(LocalAuthority.name)
+    )
+    return tuple((code, name) for code, name in rows)
+
+
+def chosen_filters(criteria: Criteria, base: str) -> list[tuple[str, list[Tag]]]:
+    """The filters in use, grouped, each with a link to the same search without it."""
+
+    def without(**changes: Any) -> str:
+        return base + criteria.url_query(page=1, **changes)
+
+    groups: list[tuple[str, list[Tag]]] = []
+    if criteria.keyword:
+        groups.append(("Search words", [Tag(criteria.keyword, without(keyword=""))]))
+    if criteria.kinds:
+        groups.append(
+            (
+                "Kind",
+                [
+                    Tag(k.label, without(kinds=tuple(o for o in criteria.kinds if o != k)))
+                    for k in criteria.kinds
+                ],
+            )
+        )
+    if criteria.areas:
+        groups.append(
+            (
+                "Outcome area",
+                [
+                    Tag(a.label, without(areas=tuple(o for o in criteria.areas if o != a)))
+                    for a in criteria.areas
+                ],
+            )
+        )
+    for heading, tags in (
+        ("Where", _place_tags(criteria, without)),
+        ("Other", _other_tags(criteria, without)),
+    ):
+        if tags:
+            groups.append((heading, tags))
+    return groups
+
+
+def _place_tags(criteria: Criteria, without: Callable[..., str]) -> list[Tag]:
+    tags = []
+    if criteria.where:
+        tags.append(
+            Tag(
+                criteria.where.name,
+                without(where=None, distance=criteria.distance if criteria.near else None),
+            )
+        )
+    if criteria.near:
+        tags.append(
+            Tag(
+                f"Near {criteria.near.name}",
+                without(near=None, distance=criteria.distance if criteria.where else None),
+            )
+        )
+    if criteria.distance:
+        tags.append(Tag(f"Within {criteria.distance} miles", without(distance=None)))
+    return tags
+
+
+def _other_tags(criteria: Criteria, without: Callable[..., str]) -> list[Tag]:
+    tags = []
+    if criteria.age is not None:
+        tags.append(Tag(f"For someone aged {criteria.age}", without(age=None)))
+    for chosen, text, change in (
+        (criteria.paid_only, "Paid only", {"paid_only": False}),
+        (criteria.open_now, "Has places now", {"open_now": False}),
+        (criteria.closing_soon, "Closing in the next 14 days", {"closing_soon": False}),
+    ):
+        if chosen:
+            tags.append(Tag(text, without(**change)))
+    return tags
+
+
+def sort_choices(criteria: Criteria) -> list[SearchSort]:
+    """The orders that make sense for this search."""
+    choices = [SearchSort.RELEVANCE] if criteria.keyword else []
+    choices += [SearchSort.NEWEST, SearchSort.CLOSING]
+    if criteria.origin is not None:
+        choices.append(SearchSort.NEAREST)
+    return choices
+
+
+def facts(pledge: Pledge) -> list[tuple[str, str]]:
+    """The few facts shown under a result."""
+    rows = [("Where", where_text(pledge)), ("Pay", pay_text(pledge)), ("Ages", ages_text(pledge))]
+    if pledge.closes_on:
+        rows.append(("Apply by", date_text(pledge.closes_on)))
+    left = pledge.places_left
+    if left is not None:
+        rows.append(("Places left", "None – it is full" if left <= 0 else str(left)))
+    return rows
