@@ -1,0 +1,341 @@
+"""Finding opportunities: every filter and order on both databases, ranking, stemming, distance, pages and
+malformed parameters, and that only live pledges of organisations in good standing ever appear."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from covenant.extensions import db
+from covenant.models import PostcodeDistrict
+from covenant.sqltypes import uk_today, utcnow
+from covenant.vocab import OutcomeArea, PledgeKind, PledgeStatus, Reach, Region
+
+
+def titles(client, query=""):
+    """The titles of the results on a search page, in order."""
+    response = client.get("/opportunities" + query)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    return [
+        re.sub(r"\s+", " ", title).strip()
+        for title in re.findall(
+            r'<h3 class="govuk-heading-s[^"]*"><a class="govuk-link" href="[^"]*">(.*?)</a>', html, re.S
+        )
+    ]
+
+
+def page_text(client, query=""):
+    return client.get("/opportunities" + query).get_data(as_text=True)
+
+
+@pytest.fixture
+def leeds(authority):
+    return authority("E08000035")
+
+
+@pytest.fixture
+def bradford(authority):
+    return authority("E08000032")
+
+
+@pytest.fixture
+def cornwall(authority):
+    return authority("E06000052")
+
+
+def test_only_live_pledges_of_organisations_in_good_standing_appear(client, make_pledge, make_organisation):
+    today = uk_today()
+    make_pledge(title="Live one")
+    for status in PledgeStatus:
+        if status != PledgeStatus.PUBLISHED:
+            make_pledge(title=f"Hidden {status.value}", status=status)
+    make_pledge(
+        title="Hidden suspended", organisation=make_organisation(suspended_at=utcnow(), suspension_reason="x")
+    )
+    make_pledge(title="Hidden past closing", closes_on=today - timedelta(days=1))
+    make_pledge(title="Hidden past end", ends_on=today - timedelta(days=1), closes_on=None)
+    make_pledge(title="Live ongoing", ongoing=True, ends_on=None, closes_on=None)
+    assert sorted(titles(client)) == ["Live one", "Live ongoing"]
+
+
+def test_keyword_search_stems_and_ranks_title_matches_first(client, make_pledge):
+    make_pledge(title="Careers advice sessions", description="Our mentors will help you plan.")
+    make_pledge(title="Mentoring with an engineer", description="Meet monthly.")
+    make_pledge(title="Driving lessons", description="Twenty lessons.")
+    assert titles(client, "?q=mentors") == ["Mentoring with an engineer", "Careers advice sessions"]
+    assert titles(client, "?q=driving+lesson") == ["Driving lessons"]
+    assert titles(client, "?q=lessons+mentoring") == []
+    assert "No opportunities found" in page_text(client, "?q=astronaut")
+
+
+def test_keyword_search_is_safe_with_operators_and_punctuation(client, make_pledge):
+    make_pledge(title="Kitchen jobs", summary="Work in a kitchen.")
+    for query in [
+        '?q="kitchen',
+        "?q=kitchen+AND+OR+NOT",
+        "?q=kitchen*",
+        "?q=%27%3B+DROP+TABLE+pledge%3B",
+        "?q=(((",
+        "?q=NEAR(kitchen)",
+    ]:
+        response = client.get("/opportunities" + query)
+        assert response.status_code == 200, query
+    assert titles(client, "?q=KITCHEN") == ["Kitchen jobs"]
+    assert titles(client, "?q=!!!") == ["Kitchen jobs"]  # no searchable words: every opportunity
+
+
+def test_filters_by_kind_outcome_area_age_and_pay(client, make_pledge):
+    make_pledge(
+        title="Paid job for 18 plus",
+        kind=PledgeKind.JOB,
+        paid=True,
+        min_age=18,
+        max_age=25,
+        outcome_areas=[OutcomeArea.FINANCE],
+    )
+    make_pledge(
+        title="Unpaid mentoring",
+        kind=PledgeKind.MENTORING,
+        paid=False,
+        min_age=16,
+        max_age=21,
+        outcome_areas=[OutcomeArea.HEALTH],
+    )
+    make_pledge(title="Work experience", kind=PledgeKind.WORK_EXPERIENCE, min_age=16, max_age=17)
+    assert titles(client, "?kind=job") == ["Paid job for 18 plus"]
+    assert sorted(titles(client, "?kind=job&kind=mentoring")) == ["Paid job for 18 plus", "Unpaid mentoring"]
+    assert titles(client, "?area=health") == ["Unpaid mentoring"]
+    assert sorted(titles(client, "?age=17")) == ["Unpaid mentoring", "Work experience"]
+    assert titles(client, "?age=22") == ["Paid job for 18 plus"]
+    assert titles(client, "?paid=1") == ["Paid job for 18 plus"]
+
+
+def test_open_now_and_closing_soon(client, make_pledge):
+    today = uk_today()
+    make_pledge(title="Full", places=2, places_taken=2)
+    make_pledge(title="Unlimited", places=None, places_unlimited=True)
+    make_pledge(title="Closing in 5 days", closes_on=today + timedelta(days=5))
+    make_pledge(title="Closing in 20 days", closes_on=today + timedelta(days=20))
+    assert "Full" not in titles(client, "?open=1")
+    assert "Unlimited" in titles(client, "?open=1")
+    assert titles(client, "?closing=1") == ["Closing in 5 days"]
+
+
+def test_where_includes_local_regional_and_optionally_remote_and_national(
+    client, make_pledge, leeds, cornwall
+):
+    make_pledge(title="In Leeds", reach=Reach.LOCAL_AUTHORITIES, local_authorities=[leeds])
+    make_pledge(title="In Cornwall", reach=Reach.LOCAL_AUTHORITIES, local_authorities=[cornwall])
+    make_pledge(title="Across Yorkshire", reach=Reach.REGIONS, regions=[Region.YORKSHIRE])
+    make_pledge(title="Online", reach=Reach.REMOTE)
+    make_pledge(title="Anywhere", reach=Reach.NATIONAL)
+    assert sorted(titles(client, "?where=E08000035&remote=1&national=1")) == [
+        "Across Yorkshire",
+        "Anywhere",
+        "In Leeds",
+        "Online",
+    ]
+    assert sorted(titles(client, "?where=E08000035")) == ["Across Yorkshire", "In Leeds"]
+    assert sorted(titles(client, "?where=E08000035&remote=1")) == ["Across Yorkshire", "In Leeds", "Online"]
+    assert sorted(titles(client, "?where=E12000003")) == [
+        "Across Yorkshire",
+        "In Leeds",
+    ]  # the region of Yorkshire
+    assert sorted(titles(client, "?where=E06000052")) == ["In Cornwall"]
+
+
+def test_distance_from_an_authority_has_a_boundary(client, make_pledge, leeds, bradford, cornwall):
+    make_pledge(title="In Bradford", reach=Reach.LOCAL_AUTHORITIES, local_authorities=[bradford])
+    make_pledge(title="In Cornwall", reach=Reach.LOCAL_AUTHORITIES, local_authorities=[cornwall])
+    # Leeds and Bradford centroids are about 9 to 10 miles apart.
+    assert titles(client, "?where=E08000035&distance=5") == []
+    assert titles(client, "?where=E08000035&distance=25") == ["In Bradford"]
+    assert "In Cornwall" not in titles(client, "?where=E08000035&distance=50")
+    assert titles(client, "?where=E06000052&distance=5") == ["In Cornwall"]
+
+
+def test_distance_from_a_postcode_district_and_nearest_first(client, make_pledge, leeds, bradford):
+    db.session.add_all(
+        [
+            PostcodeDistrict(code="LS1", latitude=53.7990, longitude=-1.5490),
+            PostcodeDistrict(code="BD1", latitude=53.7950, longitude=-1.7530),
+        ]
+    )
+    make_pledge(
+        title="Bradford centre",
+        reach=Reach.LOCAL_AUTHORITIES,
+        local_authorities=[bradford],
+        postcode_district="BD1",
+    )
+    make_pledge(
+        title="Leeds centre",
+        reach=Reach.LOCAL_AUTHORITIES,
+        local_authorities=[leeds],
+        postcode_district="LS1",
+    )
+    assert titles(client, "?near=LS1&distance=5") == ["Leeds centre"]
+    assert titles(client, "?near=LS1&distance=10&sort=nearest&remote=1") == [
+        "Leeds centre",
+        "Bradford centre",
+    ]
+    assert titles(client, "?where=E08000032&sort=nearest&distance=25") == ["Bradford centre", "Leeds centre"]
+    html = page_text(client, "?near=ZZ9&distance=10")
+    assert "We do not know where ZZ9 is yet" in html
+    assert "is not a postcode district" in page_text(client, "?near=not+a+postcode")
+
+
+def test_sorts_by_newest_and_closing_soonest(client, make_pledge):
+    today = uk_today()
+    now = utcnow()
+    make_pledge(
+        title="Old, closes soon", published_at=now - timedelta(days=9), closes_on=today + timedelta(days=2)
+    )
+    make_pledge(
+        title="New, closes late", published_at=now - timedelta(days=1), closes_on=today + timedelta(days=50)
+    )
+    make_pledge(
+        title="Middle, no closing date",
+        published_at=now - timedelta(days=5),
+        closes_on=None,
+        ongoing=True,
+        ends_on=None,
+    )
+    assert titles(client) == ["New, closes late", "Middle, no closing date", "Old, closes soon"]
+    assert titles(client, "?sort=closing") == [
+        "Old, closes soon",
+        "New, closes late",
+        "Middle, no closing date",
+    ]
+
+
+def test_pages_of_twenty_with_edges_corrected(client, make_pledge):
+    now = utcnow()
+    for number in range(45):
+        make_pledge(title=f"Opportunity {number:02d}", published_at=now - timedelta(minutes=number))
+    assert len(titles(client)) == 20
+    assert titles(client, "?page=3") == [f"Opportunity {number}" for number in range(40, 45)]
+    html = page_text(client, "?page=9")
+    assert "There are only 3 pages of results, so we showed the last one" in html
+    assert titles(client, "?page=0")[0] == "Opportunity 00"
+    assert "That page does not exist" in page_text(client, "?page=-1")
+    assert 'class="govuk-pagination' in page_text(client)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?kind=spaceship", "We ignored an unknown kind of opportunity: ‘spaceship’"),
+        ("?area=happiness", "We ignored an unknown outcome area: ‘happiness’"),
+        ("?age=300", "Age must be a whole number from 16 to 25, so we ignored it"),
+        ("?age=%C2%B2", "Age must be a whole number from 16 to 25, so we ignored it"),
+        ("?distance=far&where=E08000035&national=1", "Distance must be 5, 10, 25 or 50 miles, so we ignored it"),
+        ("?distance=10", "Choose a local authority or postcode district to search within a distance"),
+        ("?where=nowhere", "We did not recognise that place, so we searched everywhere"),
+        ("?sort=random", "We did not recognise that order, so we used the usual one"),
+        ("?sort=nearest", "Choose a place to sort by nearest"),
+        ("?q=" + "shown " * 1000, "Your search words were too long, so we used the first 200 characters"),
+    ],
+)
+def test_bad_parameters_are_corrected_with_a_message(client, make_pledge, query, message):
+    make_pledge(title="Still shown")
+    html = page_text(client, query)
+    assert message in html
+    assert "Still shown" in html
+
+
+def test_chosen_filters_are_removable_tags_and_the_url_is_the_search(client, make_pledge):
+    make_pledge(title="Paid job", kind=PledgeKind.JOB, paid=True)
+    html = page_text(client, "?kind=job&paid=1")
+    assert "Selected filters" in html
+    assert (
+        'href="/opportunities?paid=1"><span class="govuk-visually-hidden">Remove this filter</span> Job'
+        in html
+    )
+    assert (
+        'href="/opportunities?kind=job"><span class="govuk-visually-hidden">Remove this filter</span> Paid only'
+        in html
+    )
+    assert "Clear filters" in html
+
+
+def test_a_search_page_runs_a_fixed_number_of_statements(client, make_pledge, leeds, app):
+    def statements_for(count):
+        for number in range(count):
+            make_pledge(
+                title=f"Mentoring {count}-{number}",
+                reach=Reach.LOCAL_AUTHORITIES,
+                local_authorities=[leeds],
+                regions=[],
+                outcome_areas=[OutcomeArea.HEALTH, OutcomeArea.FINANCE],
+            )
+        db.session.flush()
+        seen = []
+        engine = db.engines[None]
+
+        def count_statement(*args):
+            seen.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", count_statement)
+        try:
+            assert client.get("/opportunities?q=mentoring&where=E08000035&sort=newest").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count_statement)
+        return len(
+            [
+                statement
+                for statement in seen
+                if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
+            ]
+        )
+
+    few = statements_for(2)
+    many = statements_for(20)
+    assert few == many
+    assert many <= 8
+
+
+def test_an_opportunity_page_in_plain_english(client, make_pledge, leeds):
+    leeds.local_offer_url = "https://www.leeds.gov.uk/care-leavers"
+    pledge = make_pledge(
+        title="Warehouse work experience",
+        reach=Reach.LOCAL_AUTHORITIES,
+        local_authorities=[leeds],
+        places=4,
+        places_taken=1,
+        paid=True,
+        pay_amount=11.44,
+        pay_period="hour",
+    )
+    html = client.get(f"/opportunities/{pledge.id}").get_data(as_text=True)
+    assert "Warehouse work experience" in html
+    assert "3 of 4 left" in html
+    assert "£11.44 per hour" in html
+    assert "Ask your personal adviser" in html
+    assert "https://www.leeds.gov.uk/care-leavers" in html
+    assert pledge.contact_email not in html  # adviser-only: contact details are not public
+
+
+def test_an_opportunity_care_leavers_may_ask_about_shows_the_contact(client, make_pledge):
+    from covenant.vocab import TakeUp
+
+    pledge = make_pledge(take_up=TakeUp.ADVISER_OR_CARE_LEAVER, contact_email="jobs@example.org")
+    assert "jobs@example.org" in client.get(f"/opportunities/{pledge.id}").get_data(as_text=True)
+
+
+def test_closed_paused_draft_and_unknown_opportunities(client, make_pledge, make_organisation):
+    closed = make_pledge(status=PledgeStatus.CLOSED)
+    paused = make_pledge(status=PledgeStatus.PAUSED)
+    draft = make_pledge(status=PledgeStatus.DRAFT)
+    suspended = make_pledge(organisation=make_organisation(suspended_at=utcnow(), suspension_reason="x"))
+    response = client.get(f"/opportunities/{closed.id}")
+    assert response.status_code == 410
+    assert "This opportunity has closed" in response.get_data(as_text=True)
+    assert "not open at the moment" in client.get(f"/opportunities/{paused.id}").get_data(as_text=True)
+    assert client.get(f"/opportunities/{draft.id}").status_code == 404
+    assert client.get(f"/opportunities/{suspended.id}").status_code == 404
+    assert client.get("/opportunities/999999").status_code == 404
+    assert client.get("/opportunities/99999999999999").status_code == 404
