@@ -10,12 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import delete, func, select
 
-from covenant import demo
+from covenant import demo, demo_pledges
 from covenant import email as covenant_email
 from covenant.extensions import db
-from covenant.models import LocalAuthority, Organisation, OutboundEmail, User
+from covenant.models import LocalAuthority, Organisation, OutboundEmail, Pledge, User
 from covenant.security import verify_password
-from covenant.vocab import AuthorityKind, Region, Role
+from covenant.vocab import AuthorityKind, PledgeStatus, Region, Role
 from tests.conftest import csrf_token
 
 
@@ -122,7 +122,10 @@ def test_seed_demo_if_empty_adds_demo_data_once(app: Flask, runner: FlaskCliRunn
     assert demo.DEMO_PASSWORD in first.output
     users, organisations = count(User), count(Organisation)
     assert users >= 9
-    assert organisations == len(demo.ORGANISATIONS)
+    assert organisations == len(demo.ORGANISATIONS) + len(demo_pledges.ORGANISATIONS)
+    statuses = dict(db.session.execute(select(Pledge.status, func.count()).group_by(Pledge.status)).all())
+    assert set(statuses) == set(PledgeStatus)
+    assert sum(statuses.values()) >= 150
     coordinator = db.session.scalars(select(User).where(User.email == "coordinator@example.org")).one()
     assert coordinator.role == Role.COORDINATOR
     assert coordinator.is_active
