@@ -17,7 +17,9 @@ def check_html(html: str, where: str) -> str:
         line, column = parser.errors[0][0] if parser.errors else (0, 0)
         lines = html.splitlines()
         context = lines[line - 1].strip()[:200] if 0 < line <= len(lines) else ""
-        raise AssertionError(f"{where}: HTML is not well-formed at line {line}, column {column} ({error}): {context}") from error
+        raise AssertionError(
+            f"{where}: HTML is not well-formed at line {line}, column {column} ({error}): {context}"
+        ) from error
     titles = document.findall(".//title")
     assert len(titles) == 1, f"{where}: expected one <title>, found {len(titles)}"
     title = (titles[0].text or "").strip()
