@@ -532,3 +532,13 @@ def test_an_invitation_form_without_a_csrf_token_is_refused_kindly(client, make_
     assert response.status_code == 400
     assert "Your session has expired" in response.get_data(as_text=True)
     assert account_for("sam@northfield.example") is None
+
+
+def test_the_team_page_lists_the_people_in_the_team(client, make_user, login_as):
+    admin = login_as(make_user(Role.ORGANISATION_ADMIN, name="Ada Admin"))
+    make_user(Role.ORGANISATION_MEMBER, organisation=admin.organisation, name="Mo Member")
+    make_user(Role.ORGANISATION_MEMBER, name="Someone Elsewhere")
+    html = client.get("/team").get_data(as_text=True)
+    assert "Ada Admin" in html
+    assert "Mo Member" in html
+    assert "Someone Elsewhere" not in html
