@@ -8,7 +8,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice, SelectFieldBase
 
 from covenant.vocab import LabelledEnum
 
@@ -25,6 +25,9 @@ def clean_text(value: Any) -> Any:
 def strip_whitespace(value: Any) -> Any:
     """Trim leading and trailing spaces from text people type or paste."""
     return value.strip() if isinstance(value, str) else value
+
+
+INVALID_CHOICE = "Select one of the options shown"
 
 
 class BaseForm(FlaskForm):
@@ -46,6 +49,9 @@ class BaseForm(FlaskForm):
             filters = list(unbound_field.kwargs.get("filters", []))
             if strip_whitespace not in filters:
                 filters.append(strip_whitespace)
+            if issubclass(unbound_field.field_class, SelectFieldBase):
+                # Only a tampered or out-of-date form sends a value that is not an option.
+                options.setdefault("invalid_choice_message", INVALID_CHOICE)
             return unbound_field.bind(form=form, filters=filters, **options)
 
     def error_on(self, field: Field, message: str) -> None:

@@ -7,6 +7,9 @@ from typing import Any
 
 from flask import request, url_for
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select
+
+from covenant.extensions import db
 
 
 def whole_number(text: str) -> int | None:
@@ -50,6 +53,14 @@ def pagination_params(current: int, pages: int, href: Callable[[int], str]) -> d
     if current < pages:
         params["next"] = {"href": href(current + 1)}
     return params
+
+
+def paginate(query: Select[Any], per_page: int) -> Pagination:
+    """The requested page of a query; a page past the end shows the last page rather than an empty one."""
+    page = db.paginate(query, page=requested_page(), per_page=per_page, error_out=False)
+    if page.page > page.pages > 0:
+        page = db.paginate(query, page=page.pages, per_page=per_page, error_out=False)
+    return page
 
 
 def govuk_pagination(page: Pagination, endpoint: str, **url_args: Any) -> dict[str, Any] | None:

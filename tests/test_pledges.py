@@ -170,7 +170,7 @@ def test_coordinator_can_request_changes_or_reject_with_a_reason_the_organisatio
             },
             [
                 "Name of the opportunity must be 120 characters or fewer",
-                "Not a valid choice.",
+                "Select one of the options shown",
                 "Summary must be 200 characters or fewer",
             ],
         ),

@@ -542,3 +542,21 @@ def test_the_team_page_lists_the_people_in_the_team(client, make_user, login_as)
     assert "Ada Admin" in html
     assert "Mo Member" in html
     assert "Someone Elsewhere" not in html
+
+
+def test_a_manager_cannot_withdraw_a_managers_invitation_from_a_coordinator(
+    app, client, make_user, login_as, authority
+):
+    from covenant.team.operations import invite
+
+    coordinator = make_user(Role.COORDINATOR)
+    with app.test_request_context():
+        invitation = invite(coordinator, "new.manager@example.org", Role.AUTHORITY_MANAGER, authority())
+    login_as(make_user(Role.AUTHORITY_MANAGER, local_authority=authority()))
+    assert "new.manager@example.org" not in client.get("/team").get_data(as_text=True)
+    token = csrf_token(client, "/team")
+    assert (
+        client.post(f"/team/invitations/{invitation.id}/withdraw", data={"csrf_token": token}).status_code
+        == 404
+    )
+    assert db.session.get(Invitation, invitation.id).revoked_at is None

@@ -64,7 +64,10 @@ class SignInForm(BaseForm):
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password"), Length(max=200)],
+        validators=[
+            InputRequired(message="Enter your password"),
+            Length(max=200, message="Password must be 200 characters or fewer"),
+        ],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -95,7 +98,10 @@ class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         "Current password",
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your current password"), Length(max=200)],
+        validators=[
+            InputRequired(message="Enter your current password"),
+            Length(max=200, message="Password must be 200 characters or fewer"),
+        ],
     )
     password, confirm_password = new_password_fields()
     submit = SubmitField("Change password", widget=GovSubmitInput())

@@ -21,7 +21,7 @@ from covenant.coordinator.operations import (
 )
 from covenant.extensions import db
 from covenant.models import LocalAuthority, Organisation, Pledge, User
-from covenant.pagination import govuk_pagination, requested_page
+from covenant.pagination import govuk_pagination, paginate, requested_page
 from covenant.pledges.forms import ConfirmForm, ReasonForm
 from covenant.sqltypes import utcnow
 from covenant.vocab import Role
@@ -48,7 +48,7 @@ def dashboard() -> str:
 @roles(Role.COORDINATOR)
 def authorities() -> str:
     query = select(LocalAuthority).order_by(LocalAuthority.name)
-    page = db.paginate(query, page=requested_page(), per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     managers = dict(
         db.session.execute(
             select(User.local_authority_id, func.count(User.id))
@@ -87,7 +87,7 @@ def local_offer(authority_id: int) -> Response | tuple[str, int]:
 @roles(Role.COORDINATOR)
 def organisations() -> str:
     query = select(Organisation).order_by(Organisation.name, Organisation.id)
-    page = db.paginate(query, page=requested_page(), per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template(
         "coordinator/organisations.html",
         page=page,
@@ -128,7 +128,7 @@ def organisation(organisation_id: int) -> Response | tuple[str, int]:
 @bp.route("/signatories-without-pledges")
 @roles(Role.COORDINATOR)
 def without_pledges() -> str:
-    page = db.paginate(without_live_pledge(), page=requested_page(), per_page=PER_PAGE, error_out=False)
+    page = paginate(without_live_pledge(), PER_PAGE)
     return render_template(
         "coordinator/without_pledges.html",
         page=page,

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from covenant.access import roles
 from covenant.extensions import db
 from covenant.models import Organisation, Pledge
-from covenant.pagination import govuk_pagination, requested_page
+from covenant.pagination import govuk_pagination, paginate
 from covenant.pledges.operations import PledgeRuleBroken, approve, reject, request_changes
 from covenant.pledges.sections import SECTIONS
 from covenant.review import bp
@@ -36,7 +36,7 @@ def queue() -> str:
     query = (
         select(Pledge).where(Pledge.status == PledgeStatus.SUBMITTED).order_by(Pledge.submitted_at, Pledge.id)
     )
-    page = db.paginate(query, page=requested_page(), per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template("review/queue.html", page=page, pagination=govuk_pagination(page, "review.queue"))
 
 

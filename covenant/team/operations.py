@@ -38,18 +38,17 @@ def team_members(user: User) -> Select[tuple[User]]:
 
 
 def open_invitations(user: User) -> list[Invitation]:
-    """Invitations from this user's team that are waiting to be accepted."""
+    """Invitations this user could have sent (their team, roles they may invite) that are waiting."""
     query = select(Invitation).where(
         Invitation.accepted_at.is_(None),
         Invitation.revoked_at.is_(None),
         Invitation.expires_at > utcnow(),
+        Invitation.role.in_(INVITABLE_ROLES.get(user.role, ())),
     )
     if user.role in ORGANISATION_ROLES:
         query = query.where(Invitation.organisation_id == user.organisation_id)
     elif user.role in AUTHORITY_ROLES:
         query = query.where(Invitation.local_authority_id == user.local_authority_id)
-    else:
-        query = query.where(Invitation.role.in_(INVITABLE_ROLES[Role.COORDINATOR]))
     return list(db.session.scalars(query.order_by(Invitation.created_at.desc())))
 
 
@@ -140,9 +139,11 @@ def revoke(invitation: Invitation, actor: User) -> None:
 
 
 def can_manage(user: User, invitation: Invitation) -> bool:
-    """Whether this user's team owns the invitation."""
+    """Whether this user could have sent the invitation: a role they may invite, into their own team."""
+    if invitation.role not in INVITABLE_ROLES.get(user.role, ()):
+        return False
     if user.role == Role.COORDINATOR:
-        return invitation.role in INVITABLE_ROLES[Role.COORDINATOR]
+        return True
     if user.role in ORGANISATION_ROLES:
         return invitation.organisation_id == user.organisation_id
     return invitation.local_authority_id == user.local_authority_id

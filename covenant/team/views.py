@@ -12,7 +12,7 @@ from covenant.access import public, roles
 from covenant.auth.sessions import start_session
 from covenant.extensions import db
 from covenant.models import Invitation, LocalAuthority
-from covenant.pagination import govuk_pagination, requested_page
+from covenant.pagination import govuk_pagination, paginate
 from covenant.team import bp
 from covenant.team.forms import AcceptInvitationForm, invite_form
 from covenant.team.operations import (
@@ -34,9 +34,7 @@ PER_PAGE = 50
 @bp.route("/team")
 @roles(*TEAM_MANAGERS)
 def index() -> str:
-    members = db.paginate(
-        team_members(current_user), page=requested_page(), per_page=PER_PAGE, error_out=False
-    )
+    members = paginate(team_members(current_user), PER_PAGE)
     return render_template(
         "team/index.html",
         members=members,
