@@ -27,4 +27,10 @@ def check_html(html: str, where: str) -> str:
     ids = Counter(element.get("id") for element in document.iter() if element.get("id"))
     duplicates = sorted(name for name, count in ids.items() if count > 1)
     assert not duplicates, f"{where}: duplicate ids {duplicates}"
+    for summary in document.iter("div"):
+        if "govuk-error-summary" not in (summary.get("class") or "").split():
+            continue
+        for link in summary.iter("a"):
+            target = (link.get("href") or "").removeprefix("#")
+            assert target in ids, f"{where}: the error summary links to #{target}, which is not on the page"
     return title

@@ -94,8 +94,8 @@ def edit_section(pledge_id: int, section_key: str) -> Response | tuple[str, int]
         try:
             sent_back = save_section(pledge, section, form.values(), current_user)
         except PledgeRuleBroken as broken:
-            first_field = next(iter(form._fields.values()))
-            form.error_on(first_field if section.key != "places" else form["places"], str(broken))
+            # The one rule a valid section can still break: fewer places than are already taken.
+            form.error_on(form["places"] if "places" in form else form.save, str(broken))
         else:
             db.session.commit()
             if sent_back:
