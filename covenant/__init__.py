@@ -85,6 +85,7 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per user-facing capability."""
+    from covenant.alerts import bp as alerts_bp
     from covenant.auth import bp as auth_bp
     from covenant.authorities import bp as authorities_bp
     from covenant.coordinator import bp as coordinator_bp
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         main_bp,
         opportunities_bp,
+        alerts_bp,
         auth_bp,
         organisations_bp,
         pledges_bp,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 from flask import Flask
 
 from covenant.extensions import db
+from covenant.vocab import AlertFrequency
 
 
 def init_commands(app: Flask) -> None:
@@ -89,3 +93,70 @@ def init_commands(app: Flask) -> None:
         )
         db.session.commit()
         click.echo(f"Coordinator {email} created.")
+
+    init_search_commands(app)
+
+
+def init_search_commands(app: Flask) -> None:
+    """Commands for finding opportunities: saved search alerts and the postcode gazetteer."""
+
+    @app.cli.command("send-alerts")
+    @click.option(
+        "--frequency",
+        type=click.Choice([frequency.value for frequency in AlertFrequency]),
+        required=True,
+        help="Which saved searches to email: the daily ones (run daily) or the weekly ones (run weekly).",
+    )
+    def send_alerts_command(frequency: str) -> None:
+        """Email saved searches their new opportunities (safe to run again: nothing is sent twice)."""
+        from covenant.alerts.digests import send_alerts
+
+        run = send_alerts(AlertFrequency(frequency))
+        click.echo(
+            f"Saved search alerts ({frequency}): {_plural(run.emailed, 'email')} queued "
+            f"from {_plural(run.searched, 'saved search', 'saved searches')}, {run.failed} failed."
+        )
+        if run.failed:
+            raise click.ClickException("Some saved searches failed: see the log for why.")
+
+    @app.cli.command("import-postcode-districts")
+    @click.argument("file", type=click.Path(path_type=Path))
+    def import_postcode_districts_command(file: Path) -> None:
+        """Load postcode district centres from the ONS Postcode Directory CSV or a district,latitude,longitude CSV."""
+        from covenant.opportunities.gazetteer import GazetteerError, import_postcode_districts, open_gazetteer
+
+        try:
+            gazetteer = open_gazetteer(file)
+        except GazetteerError as error:
+            raise click.ClickException(str(error)) from error
+        with (
+            gazetteer,
+            click.progressbar(
+                length=os.fstat(gazetteer.fileno()).st_size, label=f"Reading {file.name}"
+            ) as bar,
+        ):
+
+            def advance(position: int) -> None:
+                bar.update(position - bar.pos)
+
+            try:
+                result = import_postcode_districts(gazetteer, str(file), advance)
+            except GazetteerError as error:
+                raise click.ClickException(str(error)) from error
+        db.session.commit()
+        click.echo(
+            f"{_plural(result.loaded, 'district')} loaded, {_plural(result.rejected, 'row')} rejected."
+        )
+        if result.skipped:
+            click.echo(f"{result.skipped} terminated postcodes or postcodes with no location were skipped.")
+        if result.rejections:
+            click.echo("Rejected rows:")
+            for rejection in result.rejections:
+                click.echo(f"  line {rejection.line}: {rejection.reason}")
+            if result.rejected > len(result.rejections):
+                click.echo(f"  and {result.rejected - len(result.rejections)} more.")
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    """‘1 email’, ‘2 emails’."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"

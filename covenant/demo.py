@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from covenant.demo_pledges import seed_pledges
 from covenant.extensions import db
-from covenant.models import LocalAuthority, Organisation, User
+from covenant.models import LocalAuthority, Organisation, PostcodeDistrict, User
 from covenant.security import hash_password
 from covenant.sqltypes import utcnow
 from covenant.vocab import OrganisationType, Region, Role
@@ -44,6 +44,30 @@ ORGANISATIONS = [
     ("Meridian Digital", OrganisationType.BUSINESS, Region.EAST, "09876543", None, "www.meridian-digital.example"),
     ("Eastgate NHS Foundation Trust", OrganisationType.PUBLIC_BODY, Region.EAST_MIDLANDS, None, None, None),
 ]  # fmt: skip
+
+
+# Demo data, not a gazetteer: rough centres (latitude, longitude) of the postcode districts the demo pledges
+# use, so that "near LS1" works in `make run`. Real deployments import the ONS Postcode Directory with
+# `flask import-postcode-districts`.
+DEMO_POSTCODE_DISTRICTS = {
+    "LS1": (53.797, -1.548), "LS10": (53.771, -1.532), "LS11": (53.779, -1.563), "BD1": (53.795, -1.752),
+    "HU2": (53.749, -0.339), "S1": (53.380, -1.472), "NW1": (51.533, -0.143), "NW5": (51.554, -0.142),
+    "SE1": (51.500, -0.094), "EC4A": (51.515, -0.109), "CR0": (51.373, -0.082), "SE10": (51.481, -0.004),
+    "TR7": (50.413, -5.080), "TR1": (50.263, -5.052), "BS1": (51.453, -2.593), "EX1": (50.726, -3.518),
+    "L1": (53.402, -2.980), "M1": (53.479, -2.235), "LA9": (54.328, -2.745), "M5": (53.479, -2.288),
+    "NE1": (54.972, -1.613), "DH1": (54.778, -1.570), "TS1": (54.573, -1.237), "SR1": (54.905, -1.381),
+    "NG1": (52.954, -1.148), "DE1": (52.922, -1.477), "LE1": (52.634, -1.132), "B18": (52.492, -1.918),
+    "WV1": (52.586, -2.125), "CV1": (52.409, -1.508), "CB4": (52.227, 0.132), "NR1": (52.625, 1.305),
+    "CO12": (51.934, 1.268), "ME14": (51.283, 0.535), "BN1": (50.834, -0.140), "OX1": (51.750, -1.258),
+    "SO14": (50.905, -1.400),
+}  # fmt: skip
+
+
+def seed_postcode_districts() -> None:
+    """Add the demo postcode districts that are missing, leaving any an operator imported alone."""
+    for code, (latitude, longitude) in DEMO_POSTCODE_DISTRICTS.items():
+        if db.session.get(PostcodeDistrict, code) is None:
+            db.session.add(PostcodeDistrict(code=code, latitude=latitude, longitude=longitude))
 
 
 def is_empty() -> bool:
@@ -125,4 +149,5 @@ def seed() -> list[DemoSignIn]:
     db.session.flush()
     assert first_organisation is not None  # noqa: S101 - ORGANISATIONS is not empty
     seed_pledges(first_organisation, password_hash)
+    seed_postcode_districts()
     return sign_ins

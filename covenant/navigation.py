@@ -7,7 +7,7 @@ from typing import Any
 from flask import request, url_for
 from flask_login import current_user
 
-from covenant.vocab import ORGANISATION_ROLES, Role
+from covenant.vocab import ALERT_ROLES, ORGANISATION_ROLES, Role
 
 
 def navigation_items() -> list[dict[str, Any]]:
@@ -24,6 +24,8 @@ def navigation_items() -> list[dict[str, Any]]:
         elif role == Role.COORDINATOR:
             items.append(("Coordinator home", "coordinator.dashboard"))
             items.append(("Review pledges", "review.queue"))
+        if role in ALERT_ROLES:
+            items.append(("Saved searches", "alerts.index"))
         if role in (Role.ORGANISATION_ADMIN, Role.AUTHORITY_MANAGER, Role.COORDINATOR):
             items.append(("Team", "team.index"))
         items.append(("Your account", "auth.account"))

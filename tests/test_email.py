@@ -302,6 +302,10 @@ class Sample:
     def __str__(self) -> str:
         return f"‹{self.path}›"
 
+    def __iter__(self) -> Iterator[Sample]:
+        """A list read in a loop has one sample item."""
+        return iter([Sample(f"{self.path}[0]")])
+
 
 FLASK_TEMPLATE_NAMES = {
     "config",

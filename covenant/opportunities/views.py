@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
+from flask_login import current_user
 
 from covenant.access import public
 from covenant.extensions import db
@@ -13,7 +14,7 @@ from covenant.opportunities.presenting import KIND_HINTS, chosen_filters, facts,
 from covenant.opportunities.search import search, visible_pledge
 from covenant.pagination import pagination_params
 from covenant.pledges.sections import ages_text, dates_text, pay_text, places_text, where_text
-from covenant.vocab import DISTANCES_MILES, OutcomeArea, PledgeKind, PledgeStatus, TakeUp
+from covenant.vocab import ALERT_ROLES, DISTANCES_MILES, OutcomeArea, PledgeKind, PledgeStatus, TakeUp
 
 
 @bp.route("")
@@ -43,6 +44,11 @@ def index() -> str:
         sorts=sort_choices(criteria),
         facts=facts,
         pagination=pagination,
+        save_search_href=(
+            url_for("alerts.save") + criteria.url_query(page=1)
+            if current_user.is_authenticated and current_user.role in ALERT_ROLES
+            else None
+        ),
     )
 
 
