@@ -1,0 +1,272 @@
+"""Fixtures for the browser layer: a real server on 127.0.0.1 with demo data, and Debian's Chromium.
+
+The server runs in its own process (gunicorn, one worker) with its own instance folder and database: a temp
+SQLite file, or `<database>_browser` next to COVENANT_TEST_DATABASE_URL's PostgreSQL database. Chromium is
+launched from /usr/bin/chromium by Playwright (never `playwright install`). Where Chromium is missing the
+tests are skipped with a message, except in CI (CI=true), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from covenant import PROJECT_ROOT
+from covenant.config import normalise_database_url
+from tests.conftest import reset_database
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+DEMO_PASSWORD = "demo care covenant"
+STARTUP_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    database_url: str
+    log: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no server log)"
+
+
+def require_chromium() -> None:
+    """Skip (or, in CI, fail) when Debian's Chromium is not installed."""
+    if os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK):
+        return
+    message = (
+        f"Browser tests need Chromium at {CHROMIUM} (`apt-get install chromium`); it is not installed, "
+        "so the accessibility and keyboard tests did not run."
+    )
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(f"{message} CI=true, so this is a failure: CI must run the browser layer.", pytrace=False)
+    pytest.skip(message)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder drives the browser: mark it so `-m browser` / `-m 'not browser'` work."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def browser_database_url(tmp_path: Path) -> str:
+    """A clean database for the browser server: `<test database>_browser` on PostgreSQL, else SQLite."""
+    configured = os.environ.get("COVENANT_TEST_DATABASE_URL")
+    if not configured:
+        return f"sqlite:///{tmp_path / 'covenant-browser.sqlite3'}"
+    url = make_url(normalise_database_url(configured))
+    if url.get_backend_name() != "postgresql":
+        return f"sqlite:///{tmp_path / 'covenant-browser.sqlite3'}"
+    name = f"{url.database}_browser"
+    create_postgres_database(url, name)
+    browser_url = url.set(database=name).render_as_string(hide_password=False)
+    reset_database(browser_url)  # drops and recreates the public schema
+    return browser_url
+
+
+def create_postgres_database(url: object, name: str) -> None:
+    """CREATE DATABASE `name` unless it exists, connecting to the configured database (or `postgres`)."""
+    last_error: Exception | None = None
+    for maintenance in (url.database, "postgres"):  # type: ignore[attr-defined]
+        engine = create_engine(url.set(database=maintenance), isolation_level="AUTOCOMMIT")  # type: ignore[attr-defined]
+        try:
+            with engine.connect() as connection:
+                exists = connection.scalar(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+                )
+                if not exists:
+                    connection.execute(text(f'CREATE DATABASE "{name}"'))
+            return
+        except OperationalError as error:
+            last_error = error
+        finally:
+            engine.dispose()
+    raise RuntimeError(f"Could not create the browser test database {name}: {last_error}")
+
+
+def run_flask(env: dict[str, str], *args: str) -> None:
+    command = [sys.executable, "-m", "flask", "--app", "covenant", *args]
+    result = subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)  # noqa: S603
+    if result.returncode != 0:
+        raise RuntimeError(f"`flask {' '.join(args)}` failed:\n{result.stdout}\n{result.stderr}")
+
+
+def wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The browser test server exited early:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(
+        f"The browser test server did not answer /healthz in {STARTUP_TIMEOUT:.0f}s:\n{log.read_text(errors='replace')}"
+    )
+
+
+@pytest.fixture(scope="session")
+def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Covenant with demo data, served by gunicorn on a free port on 127.0.0.1."""
+    require_chromium()
+    if not (PROJECT_ROOT / "covenant" / "static" / "css" / "covenant.css").exists():
+        pytest.fail("The front-end assets are not built: run `make assets` first.", pytrace=False)
+    root = tmp_path_factory.mktemp("browser-server")
+    instance = root / "instance"
+    instance.mkdir()
+    # Every demo role signs in through the real form, several times: lift the sign-in throttle.
+    (instance / "config.py").write_text('SIGN_IN_RATE_LIMIT = "1000 per minute"\n')
+    database_url = browser_database_url(root)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(
+            ("COVENANT_", "DATABASE_URL", "SECRET_KEY", "BASE_URL", "MAIL_", "SMTP_", "NOTIFY_", "RATELIMIT_")
+        )
+    }
+    env.update(
+        COVENANT_ENV="development",
+        COVENANT_INSTANCE_PATH=str(instance),
+        DATABASE_URL=database_url,
+        BASE_URL=url,
+        MAIL_BACKEND="log",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    run_flask(env, "db", "upgrade")
+    run_flask(env, "load-authorities")
+    run_flask(env, "seed-demo")
+
+    log = root / "server.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable, "-m", "gunicorn",
+                "--workers", "1", "--threads", "4",
+                "--bind", f"127.0.0.1:{port}",
+                "--log-level", "warning",
+                "covenant:create_app()",
+            ],
+            env=env, cwd=PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_for_health(url, process, log)
+        yield LiveServer(url=url, database_url=database_url, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def chromium(browser_server: LiveServer) -> Iterator[Browser]:
+    """Debian's headless Chromium, driven by Playwright."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+# What every page is checked for -------------------------------------------------------------------------
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.2 A and AA violations on the page, one readable line per rule."""
+    results = Axe().run(page, options=AXE_OPTIONS)
+    problems = []
+    for violation in results.response["violations"]:
+        targets = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        more = len(violation["nodes"]) - 5
+        problems.append(
+            f"axe {violation['id']} ({violation['impact']}): {violation['help']} — at {targets}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+    return problems
+
+
+class ConsoleWatcher:
+    """Collects a page's console errors and uncaught exceptions (CSP violations are console errors).
+
+    Chromium also logs "Failed to load resource" for a document served with a 4xx status, such as a form
+    shown again with its errors (400): those are expected, so only failures of other resources count.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self.errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught exception: {error}"))
+        self._page = page
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        location = message.location.get("url", "")
+        if message.text.startswith("Failed to load resource") and location == self._page.url:
+            return
+        self.errors.append(f"console error: {message.text} ({location})")
+
+    def take(self) -> list[str]:
+        errors, self.errors = self.errors, []
+        return errors
+
+
+def sign_in(page: Page, server: LiveServer, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the real sign-in form."""
+    page.goto(f"{server.url}/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert "/sign-in" not in page.url, f"{email} could not sign in: {page.locator('main').inner_text()}"
+
+
+@pytest.fixture
+def context(chromium: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser context (its own cookies) for one test."""
+    context = chromium.new_context()
+    context.set_default_timeout(10_000)
+    try:
+        yield context
+    finally:
+        context.close()
