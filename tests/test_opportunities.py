@@ -232,7 +232,10 @@ def test_pages_of_twenty_with_edges_corrected(client, make_pledge):
         ("?area=happiness", "We ignored an unknown outcome area: ‘happiness’"),
         ("?age=300", "Age must be a whole number from 16 to 25, so we ignored it"),
         ("?age=%C2%B2", "Age must be a whole number from 16 to 25, so we ignored it"),
-        ("?distance=far&where=E08000035&national=1", "Distance must be 5, 10, 25 or 50 miles, so we ignored it"),
+        (
+            "?distance=far&where=E08000035&national=1",
+            "Distance must be 5, 10, 25 or 50 miles, so we ignored it",
+        ),
         ("?distance=10", "Choose a local authority or postcode district to search within a distance"),
         ("?where=nowhere", "We did not recognise that place, so we searched everywhere"),
         ("?sort=random", "We did not recognise that order, so we used the usual one"),
