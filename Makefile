@@ -66,8 +66,13 @@ pytest: $(INSTALLED) $(ASSETS_BUILT)
 
 test: lint typecheck pytest
 
+# The load test uses Debian's wrk when it can be had (installed here when running as root), otherwise a small
+# Python load generator; either way the same one for both routes.
 bench: $(INSTALLED) $(ASSETS_BUILT)
-	$(BIN)/python -m covenant.bench
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }; }; } || \
+		echo "wrk is not installed, so the load test uses the Python load generator"
+	$(BIN)/python -m covenant.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC) .pytest_cache .mypy_cache .ruff_cache

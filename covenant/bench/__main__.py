@@ -1,0 +1,241 @@
+"""`python -m covenant.bench` (what `make bench` runs): build or reuse the data sets, time the searches, load
+the search page and a bare route under gunicorn, then print a table per database and a verdict per target."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from covenant.bench import load
+from covenant.bench.data import (
+    PLEDGES,
+    RESULTS_DIR,
+    DatabaseUnreachable,
+    Target,
+    bench_app,
+    postgres_target,
+    prepare,
+    sqlite_target,
+)
+from covenant.bench.timing import SEARCH_PATH, SearchTiming, time_searches
+from covenant.vocab import PledgeStatus
+
+P95_TARGET_MS = 50.0
+STATEMENTS_TARGET = 8
+THROUGHPUT_TARGET = 0.10
+HELLO_PATH = "/bench/hello"
+LOAD_SEARCH_PATH = SEARCH_PATH + "?q=mentoring"
+
+
+@dataclass
+class DatabaseResult:
+    """Everything measured on one database."""
+
+    name: str
+    data: dict[str, Any]
+    searches: list[SearchTiming] = field(default_factory=list)
+    hello: load.Throughput | None = None
+    search_page: load.Throughput | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.hello is None or self.search_page is None or not self.hello.per_second:
+            return None
+        return self.search_page.per_second / self.hello.per_second
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.name,
+            "data": self.data,
+            "searches": [timing.as_dict() for timing in self.searches],
+            "throughput": {
+                "hello": self.hello.as_dict() if self.hello else None,
+                "search": self.search_page.as_dict() if self.search_page else None,
+                "search_to_hello": round(self.ratio, 4) if self.ratio is not None else None,
+            },
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m covenant.bench", description=__doc__)
+    parser.add_argument("--rebuild", action="store_true", help="generate the data sets again even if current")
+    parser.add_argument("--runs", type=int, default=50, help="timed runs of each search (default 50)")
+    parser.add_argument(
+        "--seconds", type=float, default=10, help="seconds of load on each route (default 10)"
+    )
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--no-load", action="store_true", help="skip the gunicorn throughput test")
+    options = parser.parse_args(argv)
+
+    cores = os.cpu_count() or 0
+    print(
+        f"Covenant bench: {cores} cores, load average {os.getloadavg()[0]:.2f} at the start "
+        f"(other work on the machine makes the figures noisy); load generator: {load.generator_name()}"
+    )
+    targets = []
+    if options.database in ("sqlite", "both"):
+        targets.append(sqlite_target())
+    if options.database in ("postgresql", "both"):
+        targets.append(postgres_target())
+
+    results: list[DatabaseResult] = []
+    unreachable: list[str] = []
+    for target in targets:
+        result = run_database(target, options)
+        if result is None:
+            unreachable.append(target.name)
+        else:
+            results.append(result)
+            print_table(result, options)
+
+    verdicts = judge(results, unreachable)
+    print()
+    for line in verdicts:
+        print(line)
+    path = write_json(results, unreachable, verdicts, cores, options)
+    print(f"\nResults written to {path.relative_to(RESULTS_DIR.parent)}")
+    return 0
+
+
+def run_database(target: Target, options: argparse.Namespace) -> DatabaseResult | None:
+    print(f"\n== {target.name}")
+    try:
+        report = prepare(target, rebuild=options.rebuild)
+    except DatabaseUnreachable as error:
+        print(f"PostgreSQL is unreachable ({error}), so it is left out; going on without it.")
+        return None
+    counts = report.counts
+    how = "generated" if report.generated else "reused (already current; --rebuild makes it again)"
+    print(
+        f"Data {how} in {report.seconds:.1f} s: {counts.get('organisations', 0):,} organisations, "
+        f"{counts.get('pledges_published', 0):,} published pledges, {counts.get('pledges', 0):,} pledges in all"
+    )
+    result = DatabaseResult(
+        target.name, {"generated": report.generated, "seconds": round(report.seconds, 1), "counts": counts}
+    )
+    started = time.perf_counter()
+    result.searches = time_searches(bench_app(target.url), runs=options.runs)
+    print(
+        f"Timed {len(result.searches)} searches, {options.runs} runs each, in {time.perf_counter() - started:.0f} s"
+    )
+    if not options.no_load:
+        with load.gunicorn(target.url) as base:
+            result.hello = load.measure(base, HELLO_PATH, options.seconds)
+            result.search_page = load.measure(base, LOAD_SEARCH_PATH, options.seconds)
+    return result
+
+
+def print_table(result: DatabaseResult, options: argparse.Namespace) -> None:
+    print(f"\n{result.name}: server time in process (whole request, page rendered included)")
+    header = f"  {'search':<28} {'query':<70} {'p50 ms':>7} {'p95 ms':>7} {'SQL':>4} {'found':>7}"
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    for timing in result.searches:
+        flag = "" if timing.p95_ms <= P95_TARGET_MS else "  > target"
+        constant = "" if timing.statements_constant else "*"
+        print(
+            f"  {timing.name:<28} {timing.query:<70} {timing.p50_ms:>7.1f} {timing.p95_ms:>7.1f} "
+            f"{timing.statements:>3}{constant:1} {timing.found:>7,}{flag}"
+        )
+    if result.hello and result.search_page and result.ratio is not None:
+        print(
+            f"\n  Throughput under gunicorn ({load.WORKERS} sync workers, {load.generator_name()}, "
+            f"{load.CONNECTIONS} connections, {options.seconds:.0f} s each, one after the other):"
+        )
+        for throughput in (result.hello, result.search_page):
+            errors = f", {throughput.errors} errors" if throughput.errors else ""
+            print(f"    {throughput.path:<40} {throughput.per_second:>9,.1f} requests/s{errors}")
+        print(f"    search page / bare route: {result.ratio:.1%}")
+
+
+def judge(results: list[DatabaseResult], unreachable: list[str]) -> list[str]:
+    """One line per target: met or missed, with the figures."""
+    lines = []
+    slow = [
+        f"{result.name} {timing.name} {timing.p95_ms:.0f} ms"
+        for result in results
+        for timing in result.searches
+        if timing.p95_ms > P95_TARGET_MS
+    ]
+    worst = max((t.p95_ms for r in results for t in r.searches), default=0.0)
+    lines.append(
+        f"p95 <= {P95_TARGET_MS:.0f} ms for every search: "
+        + (f"MISSED: {'; '.join(slow)}" if slow else f"met (slowest p95 {worst:.1f} ms)")
+    )
+    counts = [t.statements for r in results for t in r.searches]
+    constant = all(t.statements_constant for r in results for t in r.searches)
+    statements_met = bool(counts) and max(counts) <= STATEMENTS_TARGET and constant
+    lines.append(
+        f"<= {STATEMENTS_TARGET} statements per search page, constant: "
+        + ("met" if statements_met else "MISSED")
+        + (
+            f" ({min(counts)} to {max(counts)} statements{'' if constant else ', varying between runs'})"
+            if counts
+            else ""
+        )
+    )
+    ratios = [(r.name, r.ratio) for r in results if r.ratio is not None]
+    if ratios:
+        figures = ", ".join(f"{name} {ratio:.1%}" for name, ratio in ratios)
+        met = all(ratio >= THROUGHPUT_TARGET for _, ratio in ratios)
+        lines.append(
+            f"search-page throughput >= {THROUGHPUT_TARGET:.0%} of the bare route: "
+            + ("met" if met else "MISSED")
+            + f" ({figures})"
+        )
+    else:
+        lines.append("search-page throughput: not measured")
+    for name in unreachable:
+        lines.append(f"{name}: not measured (unreachable), so no target can be called met on it")
+    return lines
+
+
+def write_json(
+    results: list[DatabaseResult],
+    unreachable: list[str],
+    verdicts: list[str],
+    cores: int,
+    options: argparse.Namespace,
+) -> Any:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    document = {
+        "when": now.isoformat(timespec="seconds"),
+        "machine": {
+            "cores": cores,
+            "load_average_at_end": round(os.getloadavg()[0], 2),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "settings": {
+            "runs": options.runs,
+            "load_seconds": options.seconds,
+            "generator": load.generator_name(),
+            "gunicorn_workers": load.WORKERS,
+            "connections": load.CONNECTIONS,
+            "published_pledges": PLEDGES[PledgeStatus.PUBLISHED],
+        },
+        "targets": {
+            "p95_ms": P95_TARGET_MS,
+            "statements": STATEMENTS_TARGET,
+            "search_to_hello": THROUGHPUT_TARGET,
+        },
+        "databases": [result.as_dict() for result in results],
+        "unreachable": unreachable,
+        "verdicts": verdicts,
+    }
+    text = json.dumps(document, indent=2)
+    path = RESULTS_DIR / f"bench-{now:%Y%m%d-%H%M%S}.json"
+    path.write_text(text + "\n")
+    (RESULTS_DIR / "latest.json").write_text(text + "\n")
+    return path
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

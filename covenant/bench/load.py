@@ -1,0 +1,189 @@
+"""Throughput under gunicorn: the search page against a bare route of the same app, one after the other, with
+the same load generator for the same time.
+
+The generator is Debian's `wrk` when it is installed (`make bench` installs it when it can), otherwise a small
+Python one that keeps its connections alive. Only 127.0.0.1 is ever loaded, for a bounded time.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess  # noqa: S404 - runs gunicorn and wrk, with fixed arguments
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from covenant import PROJECT_ROOT
+
+HOST = "127.0.0.1"
+WORKERS = 2
+CONNECTIONS = 4
+WARM_UP_REQUESTS = 20
+START_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """Requests per second that one path sustained."""
+
+    path: str
+    requests: int
+    seconds: float
+    errors: int
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "requests": self.requests,
+            "seconds": round(self.seconds, 2),
+            "errors": self.errors,
+            "requests_per_second": round(self.per_second, 1),
+        }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(database_url: str, workers: int = WORKERS) -> Iterator[str]:
+    """Serve the bench app on a free local port; yields its base URL, and stops it afterwards."""
+    port = free_port()
+    environment = dict(os.environ, COVENANT_BENCH_DATABASE_URL=database_url)
+    server = subprocess.Popen(  # noqa: S603 - fixed command line
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"{HOST}:{port}",
+            "--log-level",
+            "warning",
+            "covenant.bench.wsgi:app",
+        ],
+        cwd=PROJECT_ROOT,
+        env=environment,
+    )
+    base = f"http://{HOST}:{port}"
+    try:
+        _wait_until_serving(server, base + "/bench/hello")
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _wait_until_serving(server: subprocess.Popen[bytes], url: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped with exit code {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own local server
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer {url} within {START_TIMEOUT:.0f} seconds")
+
+
+def generator_name() -> str:
+    return "wrk" if shutil.which("wrk") else "python"
+
+
+def measure(base: str, path: str, seconds: float, connections: int = CONNECTIONS) -> Throughput:
+    """Load one path for `seconds` (after a few warm-up requests) with the available generator."""
+    url = base + path
+    for _ in range(WARM_UP_REQUESTS):
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our own local server
+            response.read()
+    if shutil.which("wrk"):
+        return _wrk(url, path, seconds, connections)
+    return _python_load(url, path, seconds, connections)
+
+
+def _wrk(url: str, path: str, seconds: float, connections: int) -> Throughput:
+    command = [
+        "wrk",
+        "--threads",
+        "1",
+        "--connections",
+        str(connections),
+        "--duration",
+        f"{seconds:.0f}s",
+        url,
+    ]
+    finished = subprocess.run(  # noqa: S603 - fixed command line
+        command, capture_output=True, text=True, timeout=seconds + 60, check=True
+    )
+    output = finished.stdout
+    summary = re.search(r"(\d+) requests in ([\d.]+)(m?s)", output)
+    if summary is None:
+        raise RuntimeError(f"could not read wrk's output:\n{output}")
+    elapsed = float(summary.group(2)) / (1000 if summary.group(3) == "ms" else 1)
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        # A read error here is gunicorn's sync worker closing the connection after each answer, as it always
+        # does; wrk reconnects. Failed connections and time-outs are real errors.
+        errors += int(socket_errors.group(1)) + int(socket_errors.group(4))
+    return Throughput(path, int(summary.group(1)), elapsed, errors)
+
+
+def _python_load(url: str, path: str, seconds: float, connections: int) -> Throughput:
+    """A small closed-loop generator: one thread per connection, reusing it while the server allows."""
+    host, port = HOST, int(url.split(":")[2].split("/")[0])
+    counts = [0] * connections
+    errors = [0] * connections
+    deadline = time.monotonic() + seconds
+
+    def run(index: int) -> None:
+        connection = http.client.HTTPConnection(host, port, timeout=10)
+        while time.monotonic() < deadline:
+            try:
+                connection.request("GET", path, headers={"Connection": "keep-alive"})
+                response = connection.getresponse()
+                response.read()
+                if response.status == 200:
+                    counts[index] += 1
+                else:
+                    errors[index] += 1
+                if response.will_close:
+                    connection.close()
+                    connection = http.client.HTTPConnection(host, port, timeout=10)
+            except (OSError, http.client.HTTPException):
+                errors[index] += 1
+                connection.close()
+                connection = http.client.HTTPConnection(host, port, timeout=10)
+        connection.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Throughput(path, sum(counts), time.monotonic() - started, sum(errors))

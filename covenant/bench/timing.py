@@ -1,0 +1,107 @@
+"""Server time of representative searches, in process: the whole request through Flask's test client, from
+routing to the rendered page, and the SQL statements each page runs."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+
+from covenant.extensions import db
+
+# (name, query string): what people search for, from the plainest list to the deepest page.
+SEARCHES: list[tuple[str, str]] = [
+    ("no filter", ""),
+    ("keyword", "?q=mentoring"),
+    ("keyword + kind + area", "?q=driving+lessons&kind=training&area=education_employment_training"),
+    ("distance (Leeds, 25 miles)", "?where=E08000035&distance=25&remote=1&national=1"),
+    ("age + paid + closing soon", "?age=17&paid=1&closing=1"),
+    ("deep page 200", "?page=200"),
+    ("region, nearest first", "?where=E12000007&sort=nearest"),
+]
+SEARCH_PATH = "/opportunities"
+TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
+FOUND = re.compile(r"(\d+) opportunit(?:y|ies)\s*</h2>|No opportunities found")
+
+
+@dataclass(frozen=True)
+class SearchTiming:
+    """How one search performed."""
+
+    name: str
+    query: str
+    p50_ms: float
+    p95_ms: float
+    statements: int
+    statements_constant: bool
+    found: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "query": self.query,
+            "p50_ms": round(self.p50_ms, 2),
+            "p95_ms": round(self.p95_ms, 2),
+            "statements": self.statements,
+            "statements_constant": self.statements_constant,
+            "found": self.found,
+        }
+
+
+def percentile(samples: list[float], percent: int) -> float:
+    """The value below which `percent` per cent of the samples fall (inclusive method)."""
+    if len(samples) == 1:
+        return samples[0]
+    return statistics.quantiles(samples, n=100, method="inclusive")[percent - 1]
+
+
+def time_searches(app: Flask, runs: int = 50, warm_up: int = 5) -> list[SearchTiming]:
+    """Each search `warm_up` times untimed, then `runs` times timed, with its statements counted."""
+    client = app.test_client()
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            statements.append(statement)
+
+    timings = []
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for name, query in SEARCHES:
+            url = SEARCH_PATH + query
+            page = ""
+            for _ in range(warm_up):
+                response = client.get(url)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{url} answered {response.status_code}")
+                page = response.get_data(as_text=True)
+            samples = []
+            counts = set()
+            for _ in range(runs):
+                statements.clear()
+                started = time.perf_counter()
+                response = client.get(url)
+                samples.append((time.perf_counter() - started) * 1000)
+                counts.add(len(statements))
+            found = FOUND.search(page)
+            timings.append(
+                SearchTiming(
+                    name=name,
+                    query=query or "(none)",
+                    p50_ms=percentile(samples, 50),
+                    p95_ms=percentile(samples, 95),
+                    statements=max(counts),
+                    statements_constant=len(counts) == 1,
+                    found=int(found.group(1)) if found and found.group(1) else 0,
+                )
+            )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return timings
