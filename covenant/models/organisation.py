@@ -26,7 +26,7 @@ class Organisation(Base):
     region: Mapped[Region] = mapped_column(vocabulary(Region))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     suspension_reason: Mapped[str | None] = mapped_column(Text)
 
     @property

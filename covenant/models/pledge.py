@@ -41,6 +41,7 @@ class Pledge(Base):
             "max_age",
             "paid",
             "postcode_district",
+            "id",
         ),
     )
 
@@ -158,6 +159,8 @@ class PledgeRegion(Base):
     """One of the regions a regional pledge is available in."""
 
     __tablename__ = "pledge_region"
+    # The search finds the pledges in a region from this index alone.
+    __table_args__ = (Index("ix_pledge_region_region_pledge_id", "region", "pledge_id"),)
 
     pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id", ondelete="CASCADE"), primary_key=True)
     region: Mapped[Region] = mapped_column(vocabulary(Region), primary_key=True)
@@ -167,8 +170,10 @@ class PledgeLocalAuthority(Base):
     """One of the local authority areas a local pledge is available in."""
 
     __tablename__ = "pledge_local_authority"
+    # The search finds the pledges in a set of authorities from this index alone.
+    __table_args__ = (
+        Index("ix_pledge_local_authority_local_authority_id_pledge_id", "local_authority_id", "pledge_id"),
+    )
 
     pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id", ondelete="CASCADE"), primary_key=True)
-    local_authority_id: Mapped[int] = mapped_column(
-        ForeignKey("local_authority.id"), primary_key=True, index=True
-    )
+    local_authority_id: Mapped[int] = mapped_column(ForeignKey("local_authority.id"), primary_key=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from flask import get_template_attribute
+from markupsafe import Markup
 from sqlalchemy import select
 
 from covenant.extensions import db
@@ -30,6 +33,38 @@ KIND_HINTS = {
     PledgeKind.HEALTH: "Help to feel well, in body and mind",
     PledgeKind.OTHER: "Anything else",
 }
+
+
+# GOV.UK Frontend components that `component` renders, by the name of their folder.
+CACHED_COMPONENTS = {"select": "govukSelect", "checkboxes": "govukCheckboxes"}
+
+
+def component(name: str, params: dict[str, Any]) -> Markup:
+    """A GOV.UK Frontend select or checkboxes, as its macro renders it, made once for each set of parameters.
+
+    The search form's place list (160 options) and checkbox groups were most of the page's rendering time,
+    yet take few distinct forms. A macro's output depends only on its parameters, which must be plain values:
+    `text`, never `html` (markup would come back escaped).
+    """
+    return _rendered_component(name, json.dumps(_plain(params), sort_keys=True))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Markup):
+        raise TypeError("component() takes plain text, not markup")
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+@lru_cache(maxsize=512)
+def _rendered_component(name: str, params: str) -> Markup:
+    macro = get_template_attribute(
+        f"govuk_frontend_jinja/components/{name}/macro.html", CACHED_COMPONENTS[name]
+    )
+    return Markup(macro(json.loads(params)))  # noqa: S704 - the macro's own output, escaped by it
 
 
 @dataclass(frozen=True)

@@ -122,18 +122,22 @@ def _near(latitude_column: Any, longitude_column: Any, origin: Place, miles: flo
     )
 
 
-def _squared_distance(origin: Place) -> ColumnElement[Any]:
-    """The nearest of a pledge's places to the origin, in squared degrees (for ordering only)."""
+def _nearest(origin: Place, matching: Select[Any]) -> Subquery:
+    """For each matching local pledge, the squared distance (in degrees, for ordering only) from the origin to
+    the nearest of its local authorities.
+
+    Worked out in one pass over the matching pledges' authorities, rather than a subquery for every pledge.
+    """
     latitude, longitude = origin.point
     squeeze = math.cos(math.radians(latitude))
     d_lat = LocalAuthority.latitude - latitude
     d_lon = (LocalAuthority.longitude - longitude) * squeeze
     return (
-        select(func.min(d_lat * d_lat + d_lon * d_lon))
-        .select_from(PledgeLocalAuthority)
+        select(PledgeLocalAuthority.pledge_id, func.min(d_lat * d_lat + d_lon * d_lon).label("distance"))
         .join(LocalAuthority, LocalAuthority.id == PledgeLocalAuthority.local_authority_id)
-        .where(PledgeLocalAuthority.pledge_id == Pledge.id)
-        .scalar_subquery()
+        .where(PledgeLocalAuthority.pledge_id.in_(matching))
+        .group_by(PledgeLocalAuthority.pledge_id)
+        .subquery("nearest")
     )
 
 
@@ -231,9 +235,8 @@ def build_query(criteria: Criteria, today: date | None = None) -> tuple[Select[A
     today = today or uk_today()
     relevance = criteria.sort == SearchSort.RELEVANCE and _searchable(criteria.keyword)
     ranked = _sqlite_ranked(criteria.keyword) if relevance and _dialect() == "sqlite" else None
-    query = (
-        select(Pledge).join(Pledge.organisation).where(*_conditions(criteria, today, keyword=ranked is None))
-    )
+    conditions = _conditions(criteria, today, keyword=ranked is None)
+    query = select(Pledge).join(Pledge.organisation).where(*conditions)
     newest = [Pledge.published_at.desc(), Pledge.id.desc()]
     order: list[Any]
     if ranked is not None:
@@ -246,8 +249,10 @@ def build_query(criteria: Criteria, today: date | None = None) -> tuple[Select[A
     elif criteria.sort == SearchSort.CLOSING:
         order = [Pledge.closes_on.is_(None), Pledge.closes_on.asc(), *newest]
     elif criteria.sort == SearchSort.NEAREST and criteria.origin is not None:
-        distance = _squared_distance(criteria.origin)
-        order = [distance.is_(None), distance.asc(), *newest]
+        # Pledges with no local authority (regional, remote, national) have no distance and come last.
+        nearest = _nearest(criteria.origin, select(Pledge.id).where(*conditions))
+        query = query.outerjoin(nearest, nearest.c.pledge_id == Pledge.id)
+        order = [nearest.c.distance.is_(None), nearest.c.distance.asc(), *newest]
     else:
         order = newest
     return query, order

@@ -10,7 +10,14 @@ from covenant.extensions import db
 from covenant.models import LocalAuthority, Pledge
 from covenant.opportunities import bp
 from covenant.opportunities.criteria import find_place, parse_criteria
-from covenant.opportunities.presenting import KIND_HINTS, chosen_filters, facts, place_choices, sort_choices
+from covenant.opportunities.presenting import (
+    KIND_HINTS,
+    chosen_filters,
+    component,
+    facts,
+    place_choices,
+    sort_choices,
+)
 from covenant.opportunities.search import search, visible_pledge
 from covenant.pagination import pagination_params
 from covenant.pledges.sections import ages_text, dates_text, pay_text, places_text, where_text
@@ -43,6 +50,7 @@ def index() -> str:
         distances=DISTANCES_MILES,
         sorts=sort_choices(criteria),
         facts=facts,
+        component=component,
         pagination=pagination,
         save_search_href=(
             url_for("alerts.save") + criteria.url_query(page=1)
