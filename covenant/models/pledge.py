@@ -15,7 +15,6 @@ from covenant.models.people import User
 from covenant.sqltypes import UTCDateTime, utcnow, vocabulary
 from covenant.vocab import DbsLevel, OutcomeArea, PayPeriod, PledgeKind, PledgeStatus, Reach, Region, TakeUp
 
-
 # Columns the public search filters on, beside status and dates.
 SEARCH_FILTER_COLUMNS = (
     "ends_on",
@@ -157,6 +156,8 @@ class PledgeOutcomeArea(Base):
     """One of a pledge's outcome areas."""
 
     __tablename__ = "pledge_outcome_area"
+    # The search finds the pledges in some outcome areas from this index alone.
+    __table_args__ = (Index("ix_pledge_outcome_area_area_pledge_id", "area", "pledge_id"),)
 
     pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id", ondelete="CASCADE"), primary_key=True)
     area: Mapped[OutcomeArea] = mapped_column(vocabulary(OutcomeArea), primary_key=True)

@@ -100,11 +100,17 @@ def _keyword_condition(keyword: str) -> ColumnElement[bool]:
     return literal_column("pledge.search_vector").op("@@")(func.websearch_to_tsquery("english", keyword))
 
 
-def _sqlite_ranked(keyword: str) -> Subquery:
-    """SQLite's matches with their BM25 rank (lower is better), to join when sorting by best match."""
-    return _sqlite_matches(
-        keyword, literal_column("rowid").label("pledge_id"), literal_column(SQLITE_BM25).label("rank")
-    ).subquery("fts")
+def _sqlite_joined_matches(keyword: str, ranked: bool) -> Subquery:
+    """SQLite's matches (with their BM25 rank, lower is better, when `ranked`), to join as the keyword condition.
+
+    `LIMIT -1` (no limit) keeps SQLite from merging the subquery into the join: without statistics its planner
+    may otherwise loop over pledges and run the full-text query once for each, hundreds of times slower than
+    finding the matches once and looking each one up.
+    """
+    columns: list[ColumnElement[Any]] = [literal_column("rowid").label("pledge_id")]
+    if ranked:
+        columns.append(literal_column(SQLITE_BM25).label("rank"))
+    return _sqlite_matches(keyword, *columns).limit(-1).subquery("fts")
 
 
 def _near(latitude_column: Any, longitude_column: Any, origin: Place, miles: float) -> ColumnElement[bool]:
@@ -226,14 +232,28 @@ def _conditions(criteria: Criteria, today: date, keyword: bool = True) -> list[C
 
 
 def count_query(criteria: Criteria, today: date | None = None) -> Select[Any]:
-    """How many pledges match: from the pledge table alone."""
-    return select(func.count()).select_from(Pledge).where(*_conditions(criteria, today or uk_today()))
+    """How many pledges match: from the pledge table alone (and SQLite's full-text matches)."""
+    today = today or uk_today()
+    if _dialect() == "sqlite" and _searchable(criteria.keyword):
+        # Counted from the matches: without statistics SQLite would rather walk every live pledge.
+        matches = _sqlite_joined_matches(criteria.keyword, ranked=False)
+        return (
+            select(func.count())
+            .select_from(Pledge)
+            .join(matches, matches.c.pledge_id == Pledge.id)
+            .where(*_conditions(criteria, today, keyword=False))
+        )
+    return select(func.count()).select_from(Pledge).where(*_conditions(criteria, today))
 
 
 def _ordered(criteria: Criteria, today: date, *columns: Any) -> tuple[Select[Any], list[Any]]:
     """The matching pledges' `columns`, with whatever the sort needs joined, and the ordering."""
     relevance = criteria.sort == SearchSort.RELEVANCE and _searchable(criteria.keyword)
-    ranked = _sqlite_ranked(criteria.keyword) if relevance and _dialect() == "sqlite" else None
+    ranked = (
+        _sqlite_joined_matches(criteria.keyword, ranked=True)
+        if relevance and _dialect() == "sqlite"
+        else None
+    )
     conditions = _conditions(criteria, today, keyword=ranked is None)
     query = select(*columns).select_from(Pledge).where(*conditions)
     newest = [Pledge.published_at.desc(), Pledge.id.desc()]
