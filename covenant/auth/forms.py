@@ -36,6 +36,18 @@ def email_field(label: str = "Email address", hint: str | None = None) -> EmailF
     )
 
 
+def full_name_field(label: str = "Your full name") -> StringField:
+    """A person's full name, as they want it shown to colleagues."""
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter your full name"),
+            Length(max=200, message="Full name must be 200 characters or fewer"),
+        ],
+    )
+
+
 def new_password_fields() -> tuple[PasswordField, PasswordField]:
     """A new password and its confirmation, with the password rules as hint text."""
     password = PasswordField(
@@ -83,14 +95,7 @@ class ResetPasswordForm(BaseForm):
 
 
 class NameForm(BaseForm):
-    name = StringField(
-        "Full name",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter your full name"),
-            Length(max=200, message="Full name must be 200 characters or fewer"),
-        ],
-    )
+    name = full_name_field("Full name")
     submit = SubmitField("Save name", widget=GovSubmitInput())
 
 

@@ -14,7 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, Regexp
 
-from covenant.auth.forms import email_field, new_password_fields
+from covenant.auth.forms import email_field, full_name_field, new_password_fields
 from covenant.forms import BaseForm, vocabulary_choices
 from covenant.vocab import OrganisationType, Region
 
@@ -91,14 +91,7 @@ class OrganisationSignUpForm(BaseForm):
         choices=vocabulary_choices(Region, blank="Choose a region"),
         validators=[InputRequired(message="Select the region your organisation is based in")],
     )
-    name = StringField(
-        "Your full name",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter your full name"),
-            Length(max=200, message="Full name must be 200 characters or fewer"),
-        ],
-    )
+    name = full_name_field()
     email = email_field("Your work email address", hint="We’ll send a link to this address to confirm it.")
     password, confirm_password = new_password_fields()
     agree = BooleanField(

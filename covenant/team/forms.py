@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
-from wtforms import RadioField, SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
+from wtforms import RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
-from covenant.auth.forms import email_field, new_password_fields
+from covenant.auth.forms import email_field, full_name_field, new_password_fields
 from covenant.forms import BaseForm
 
 
@@ -42,13 +42,6 @@ def invite_form(roles: list[SelectChoice], authorities: list[SelectChoice] | Non
 
 
 class AcceptInvitationForm(BaseForm):
-    name = StringField(
-        "Your full name",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter your full name"),
-            Length(max=200, message="Full name must be 200 characters or fewer"),
-        ],
-    )
+    name = full_name_field()
     password, confirm_password = new_password_fields()
     submit = SubmitField("Create account", widget=GovSubmitInput())
