@@ -137,7 +137,7 @@ class TakeUp(LabelledEnum):
     ADVISER_ONLY = "adviser_only", "Only through their personal adviser"
     ADVISER_OR_CARE_LEAVER = (
         "adviser_or_care_leaver",
-        "Through their personal adviser, or by saying they are interested",
+        "Through their personal adviser, or by contacting you themselves (your contact details are shown)",
     )
 
 
