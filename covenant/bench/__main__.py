@@ -10,6 +10,7 @@ import platform
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from covenant.bench import load
@@ -202,7 +203,7 @@ def write_json(
     verdicts: list[str],
     cores: int,
     options: argparse.Namespace,
-) -> Any:
+) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
     document = {
