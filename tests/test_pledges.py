@@ -492,3 +492,51 @@ def test_every_question_on_a_section_page_is_asked_in_words(client, employer, se
             assert label in html.replace("&#39;", "'").replace("&rsquo;", "’"), (
                 f"{section}: the question ‘{label}’ is missing"
             )
+
+
+@pytest.mark.parametrize(
+    ("section", "field", "message"),
+    [
+        ("places", "ends_on", "The end date must be today or in the future"),
+        ("places", "closes_on", "The closing date must be today or in the future"),
+        (
+            "safeguarding",
+            "dbs_expires_on",
+            "The DBS renewal date must be in the future. Renew the checks before you pledge",
+        ),
+    ],
+)
+def test_dates_that_have_passed_are_refused_when_the_section_is_saved(
+    client, employer, section, field, message
+):
+    pledge_id = start_pledge(client)
+    data = dict(section_answers()[section], **date_parts(field, uk_today() - timedelta(days=1)))
+    if field == "ends_on":
+        data.update(date_parts("starts_on", uk_today() - timedelta(days=10)))
+        data.pop("closes_on")
+    response = post_form(client, f"/pledges/{pledge_id}/{section}", data)
+    assert response.status_code == 400
+    assert message in error_summary(response.get_data(as_text=True))
+
+
+def test_the_reason_for_changes_reads_as_words_not_html(client, employer, make_pledge):
+    pledge = make_pledge(
+        organisation=employer.organisation,
+        status=PledgeStatus.CHANGES_REQUESTED,
+        review_reason="Add <b>dates</b> please",
+    )
+    html = client.get(f"/pledges/{pledge.id}").get_data(as_text=True)
+    assert '<h2 class="govuk-notification-banner__heading">A coordinator has asked for changes</h2>' in html
+    assert "&lt;h2" not in html
+    assert "Add &lt;b&gt;dates&lt;/b&gt; please" in html
+
+
+def test_the_task_list_says_what_stops_a_complete_pledge_being_submitted(client, employer, make_pledge):
+    pledge = make_pledge(
+        organisation=employer.organisation,
+        status=PledgeStatus.DRAFT,
+        closes_on=uk_today() - timedelta(days=2),
+    )
+    html = client.get(f"/pledges/{pledge.id}").get_data(as_text=True)
+    assert "Before you can submit this pledge for review" in html
+    assert "The closing date for referrals must be today or in the future" in html

@@ -33,6 +33,7 @@ from covenant.fields import (
 )
 from covenant.forms import BaseForm, vocabulary_choices
 from covenant.models import Pledge
+from covenant.sqltypes import uk_today
 from covenant.vocab import (
     MAX_CARE_LEAVER_AGE,
     MIN_CARE_LEAVER_AGE,
@@ -196,6 +197,7 @@ class PayForm(SectionForm):
 def age_field(label: str, which: str) -> WholeNumberField:
     return WholeNumberField(
         label,
+        description=f"From {MIN_CARE_LEAVER_AGE} to {MAX_CARE_LEAVER_AGE}",
         invalid=f"{which.capitalize()} age must be a whole number, like 18",
         widget=GovTextInput(),
         validators=[
@@ -333,8 +335,12 @@ class PlacesForm(SectionForm):
             raise ValidationError("Enter the date it ends, or tick ‘It is ongoing’")
         if field.data is not None and self.starts_on.data is not None and field.data < self.starts_on.data:
             raise ValidationError("The end date must be the same as or after the start date")
+        if field.data is not None and field.data < uk_today():
+            raise ValidationError("The end date must be today or in the future")
 
     def validate_closes_on(self, field: GovDateField) -> None:
+        if field.data is not None and field.data < uk_today():
+            raise ValidationError("The closing date must be today or in the future")
         if field.data is not None and self.ends_on.data is not None and field.data > self.ends_on.data:
             raise ValidationError("The closing date must be the same as or before the end date")
 
@@ -444,6 +450,10 @@ class SafeguardingForm(SectionForm):
             and not field.errors
         ):
             raise ValidationError("Enter the date the DBS checks need renewing")
+        if field.data is not None and field.data <= uk_today():
+            raise ValidationError(
+                "The DBS renewal date must be in the future. Renew the checks before you pledge"
+            )
 
     def validate_dbs_level(self, field: RadioField) -> None:
         unsupervised_minors = self.under_18_contact.data == "yes" and self.contact_supervised.data == "no"
