@@ -342,3 +342,9 @@ def test_closed_paused_draft_and_unknown_opportunities(client, make_pledge, make
     assert client.get(f"/opportunities/{suspended.id}").status_code == 404
     assert client.get("/opportunities/999999").status_code == 404
     assert client.get("/opportunities/99999999999999").status_code == 404
+
+
+def test_the_results_say_which_filters_are_in_use(client, make_pledge):
+    make_pledge(title="Paid job", kind=PledgeKind.JOB, paid=True)
+    html = page_text(client, "?kind=job&paid=1")
+    assert "Filtered by: <strong>Job</strong>, <strong>Paid only</strong>." in html

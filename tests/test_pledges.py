@@ -540,3 +540,19 @@ def test_the_task_list_says_what_stops_a_complete_pledge_being_submitted(client,
     html = client.get(f"/pledges/{pledge.id}").get_data(as_text=True)
     assert "Before you can submit this pledge for review" in html
     assert "The closing date for referrals must be today or in the future" in html
+
+
+def test_a_signatory_is_nudged_at_most_once_a_week(client, make_user, make_organisation, login_as, outbox):
+    organisation = make_organisation(name="Quiet Quarry")
+    admin = make_user(Role.ORGANISATION_ADMIN, organisation=organisation)
+    login_as(make_user(Role.COORDINATOR))
+    for _ in range(2):
+        token = csrf_token(client, "/coordinator/signatories-without-pledges")
+        response = client.post(
+            f"/coordinator/organisations/{organisation.id}/nudge",
+            data={"csrf_token": token},
+            follow_redirects=True,
+        )
+        assert response.status_code == 200
+    assert [email.template for email in outbox(admin.email)] == ["nudge"]
+    assert "was nudged less than a week ago" in response.get_data(as_text=True)

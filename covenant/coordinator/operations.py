@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import url_for
 from sqlalchemy import Select, exists, func, select
@@ -13,6 +13,10 @@ from covenant.extensions import db
 from covenant.models import Organisation, OrganisationNudge, Pledge, User
 from covenant.sqltypes import utcnow
 from covenant.vocab import PledgeStatus, Role
+
+
+# An organisation is reminded at most once a week, however many times the button is pressed.
+NUDGE_INTERVAL = timedelta(days=7)
 
 
 class OversightRefused(Exception):
@@ -54,6 +58,11 @@ def nudge(organisation: Organisation, coordinator: User) -> int:
     emails = _admin_emails(organisation)
     if not emails:
         raise OversightRefused(f"{organisation.name} has no admin to email")
+    last = last_nudges([organisation.id]).get(organisation.id)
+    if last is not None and utcnow() - last < NUDGE_INTERVAL:
+        raise OversightRefused(
+            f"{organisation.name} was nudged less than a week ago, so we did not email them again"
+        )
     link = external_url(url_for("pledges.start"))
     for email in emails:
         queue_email(email, "nudge", organisation=organisation, link=link)
