@@ -366,7 +366,13 @@ def _pledge(
         pledge.regions = [organisation.region] + ([rng.choice(list(Region))] if rng.random() < 0.3 else [])
     if reach == Reach.LOCAL_AUTHORITIES:
         pool = by_region[organisation.region]
-        pledge.local_authorities = rng.sample(pool, k=min(len(pool), rng.randint(1, 3)))
+        home = next((authority for authority in pool if town.lower() in authority.name.lower()), None)
+        if home is None:
+            pledge.local_authorities = rng.sample(pool, k=min(len(pool), rng.randint(1, 3)))
+        else:
+            # The organisation's own town, sometimes with a neighbouring authority in the same region.
+            neighbours = [authority for authority in pool if authority is not home]
+            pledge.local_authorities = [home] + (rng.sample(neighbours, k=1) if rng.random() < 0.3 else [])
     if status == PledgeStatus.DRAFT and rng.random() < 0.5:
         pledge.take_up = None
         pledge.contact_name = None

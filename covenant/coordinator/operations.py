@@ -14,7 +14,6 @@ from covenant.models import Organisation, OrganisationNudge, Pledge, User
 from covenant.sqltypes import utcnow
 from covenant.vocab import PledgeStatus, Role
 
-
 # An organisation is reminded at most once a week, however many times the button is pressed.
 NUDGE_INTERVAL = timedelta(days=7)
 
