@@ -59,6 +59,18 @@ class BaseForm(FlaskForm):
         field.errors = [*field.errors, message]
 
 
+def compact_upper(value: str | None) -> str | None:
+    """Codes typed with spaces and in any case (registration numbers, postcode districts): keep what matters."""
+    return re.sub(r"\s+", "", value).upper() if value else value
+
+
+def with_scheme(value: str | None) -> str | None:
+    """People type `example.org`; store `https://example.org`."""
+    if value and not re.match(r"^https?://", value, re.IGNORECASE):
+        return "https://" + value
+    return value
+
+
 def vocabulary_choices(vocabulary: type[LabelledEnum], blank: str | None = None) -> list[SelectChoice]:
     """Form choices for a vocabulary, in its own order, optionally after a blank 'Choose…' option."""
     choices = [SelectChoice(member.value, member.label) for member in vocabulary]

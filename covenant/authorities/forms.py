@@ -6,8 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import URL, Length, Optional
 
-from covenant.forms import BaseForm
-from covenant.organisations.forms import with_scheme
+from covenant.forms import BaseForm, with_scheme
 
 
 class LocalOfferForm(BaseForm):

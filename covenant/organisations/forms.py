@@ -15,24 +15,12 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, Regexp
 
 from covenant.auth.forms import email_field, full_name_field, new_password_fields
-from covenant.forms import BaseForm, vocabulary_choices
+from covenant.forms import BaseForm, compact_upper, vocabulary_choices, with_scheme
 from covenant.vocab import OrganisationType, Region
 
 # [0-9], not \d, which would accept digits from other scripts.
 COMPANIES_HOUSE_NUMBER = re.compile(r"^([0-9]{8}|[A-Z]{2}[0-9]{6})$")
 CHARITY_NUMBER = re.compile(r"^[0-9]{6,7}(-[0-9]{1,2})?$")
-
-
-def compact_upper(value: str | None) -> str | None:
-    """Registration numbers are typed with spaces and in any case: keep the characters that matter."""
-    return re.sub(r"\s+", "", value).upper() if value else value
-
-
-def with_scheme(value: str | None) -> str | None:
-    """People type `example.org`; store `https://example.org`."""
-    if value and not re.match(r"^https?://", value, re.IGNORECASE):
-        return "https://" + value
-    return value
 
 
 class OrganisationSignUpForm(BaseForm):

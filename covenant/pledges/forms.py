@@ -31,7 +31,7 @@ from covenant.fields import (
     yes_no_coerce,
     yes_no_field,
 )
-from covenant.forms import BaseForm, vocabulary_choices
+from covenant.forms import BaseForm, compact_upper, vocabulary_choices
 from covenant.models import Pledge
 from covenant.sqltypes import uk_today
 from covenant.vocab import (
@@ -48,10 +48,6 @@ from covenant.vocab import (
 
 POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 PHONE = re.compile(r"^[0-9 +()\-]{7,20}$")
-
-
-def compact_upper(value: str | None) -> str | None:
-    return re.sub(r"\s+", "", value).upper() if value else value
 
 
 class SectionForm(BaseForm):
