@@ -87,7 +87,7 @@ def send_pending(limit: int = 200) -> tuple[int, int]:
     """Deliver waiting emails, oldest first, committing each; returns (sent, failed)."""
     deliver = BACKENDS[current_app.config["MAIL_BACKEND"]]
     sent = failed = 0
-    tried: list[int] = [0]
+    tried: list[int] = []  # each email is tried at most once a run, so a failing one cannot hold up the rest
     for _ in range(limit):
         message = db.session.scalars(
             select(OutboundEmail)

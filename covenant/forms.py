@@ -22,11 +22,6 @@ def clean_text(value: Any) -> Any:
     return UNTYPEABLE.sub("", value).strip() if isinstance(value, str) else value
 
 
-def strip_whitespace(value: Any) -> Any:
-    """Trim leading and trailing spaces from text people type or paste."""
-    return value.strip() if isinstance(value, str) else value
-
-
 INVALID_CHOICE = "Select one of the options shown"
 
 
@@ -46,13 +41,10 @@ class BaseForm(FlaskForm):
             return cleaned
 
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
-            filters = list(unbound_field.kwargs.get("filters", []))
-            if strip_whitespace not in filters:
-                filters.append(strip_whitespace)
             if issubclass(unbound_field.field_class, SelectFieldBase):
                 # Only a tampered or out-of-date form sends a value that is not an option.
                 options.setdefault("invalid_choice_message", INVALID_CHOICE)
-            return unbound_field.bind(form=form, filters=filters, **options)
+            return unbound_field.bind(form=form, **options)
 
     def error_on(self, field: Field, message: str) -> None:
         """Attach an error found after validation (for example a database clash) to a field."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, NoReturn
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -77,9 +77,6 @@ class TopLevelStrictUndefined(Undefined):
 
     def __hash__(self) -> int:
         return id(type(self))
-
-    def _fail(self) -> NoReturn:
-        self._fail_with_undefined_error()
 
 
 def date_text(value: date | datetime | None) -> str:

@@ -495,7 +495,7 @@ class AdjustmentsForm(SectionForm):
 
 
 class ReasonForm(BaseForm):
-    """A coordinator's reason for requesting changes or rejecting, or an organisation's for pausing."""
+    """A coordinator's reason, for example for suspending or reinstating an organisation."""
 
     reason = TextAreaField(
         "Reason",
