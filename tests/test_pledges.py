@@ -459,6 +459,41 @@ def test_suspended_organisations_cannot_submit(client, employer):
     )
 
 
+HIDDEN_TAG = '<strong class="govuk-tag govuk-tag--grey">\n  Hidden – organisation suspended\n</strong>'
+LIVE_TAG = '<strong class="govuk-tag govuk-tag--green">\n  Live\n</strong>'
+
+
+def test_a_suspended_organisations_live_pledges_say_hidden_not_live(
+    client, employer, make_pledge, make_user, login_as
+):
+    pledge = make_pledge(organisation=employer.organisation, status=PledgeStatus.PUBLISHED)
+    coordinator = make_user(Role.COORDINATOR)
+    organisation_page = f"/coordinator/organisations/{employer.organisation.id}"
+
+    def suspend_or_reinstate_then_read(reason):
+        """The coordinator's organisation page, then the organisation's pledge page and dashboard."""
+        login_as(coordinator)
+        assert post_form(client, organisation_page, {"reason": reason}).status_code == 302
+        coordinator_page = client.get(organisation_page).get_data(as_text=True)
+        login_as(employer)
+        pledge_page = client.get(f"/pledges/{pledge.id}").get_data(as_text=True)
+        return coordinator_page, pledge_page, client.get("/organisation").get_data(as_text=True)
+
+    coordinator_page, pledge_page, dashboard = suspend_or_reinstate_then_read("Under investigation")
+    for html in (coordinator_page, pledge_page):
+        assert HIDDEN_TAG in html
+        assert LIVE_TAG not in html
+    assert "Hidden – organisation suspended (1)" in dashboard
+    assert "Live (1)" not in dashboard
+
+    coordinator_page, pledge_page, dashboard = suspend_or_reinstate_then_read("Investigation closed")
+    for html in (coordinator_page, pledge_page):
+        assert LIVE_TAG in html
+        assert "Hidden – organisation suspended" not in html
+    assert "Live (1)" in dashboard
+    assert "Hidden – organisation suspended" not in dashboard
+
+
 def test_dashboard_lists_pledges_by_status_with_what_needs_attention(client, employer, make_pledge):
     make_pledge(
         organisation=employer.organisation,
