@@ -13,7 +13,7 @@ SCSS := $(wildcard covenant/assets/scss/*.scss)
 JS := $(wildcard covenant/assets/js/*.mjs)
 IMAGES := $(wildcard covenant/assets/images/*)
 
-.PHONY: run test lint typecheck pytest assets install bench clean db demo
+.PHONY: run test lint typecheck pytest chromium assets install bench clean db demo
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Covenant needs Python 3.11 or newer")'
@@ -61,7 +61,17 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
-pytest: $(INSTALLED) $(ASSETS_BUILT)
+# The browser tests use Debian's Chromium, installed here when missing and running as root; without it they are
+# skipped (and fail under CI=true).
+chromium: export DEBIAN_FRONTEND = noninteractive
+chromium:
+	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		echo "Installing Chromium for the browser tests" && \
+		{ apt-get install -y -qq chromium >/dev/null 2>&1 || \
+			{ apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; }; } || \
+		echo "Chromium is not installed at /usr/bin/chromium, so the browser tests will be skipped"
+
+pytest: $(INSTALLED) $(ASSETS_BUILT) chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
