@@ -24,20 +24,28 @@ def requested_page() -> int:
     return number if number is not None and 0 < number < 100_000 else 1
 
 
-def page_numbers(current: int, pages: int) -> list[int | None]:
-    """1 … 4 5 6 … 20: the first and last pages and those either side of this one; None marks a gap."""
-    wanted = sorted({1, pages, current - 1, current, current + 1} & set(range(1, pages + 1)))
+def page_numbers(current: int, pages: int, more: bool = False) -> list[int | None]:
+    """1 … 4 5 6 … 20: the first and last pages and those either side of this one; None marks a gap.
+
+    With `more`, `pages` is only as far as anyone counted: the list ends in a gap instead of a last page.
+    """
+    known = {1, current - 1, current, current + 1} | (set() if more else {pages})
+    wanted = sorted(known & set(range(1, pages + 1)))
     numbers: list[int | None] = []
     for number in wanted:
         previous = numbers[-1] if numbers else None
         if previous is not None and number - previous > 1:
             numbers.append(None)
         numbers.append(number)
+    if more:
+        numbers.append(None)
     return numbers
 
 
-def pagination_params(current: int, pages: int, href: Callable[[int], str]) -> dict[str, Any] | None:
-    """Parameters for `govukPagination`, or None when everything fits on one page."""
+def pagination_params(
+    current: int, pages: int, href: Callable[[int], str], more: bool = False
+) -> dict[str, Any] | None:
+    """Parameters for `govukPagination`, or None when everything fits on one page (`more`: see page_numbers)."""
     if pages <= 1:
         return None
     params: dict[str, Any] = {
@@ -45,7 +53,7 @@ def pagination_params(current: int, pages: int, href: Callable[[int], str]) -> d
             {"ellipsis": True}
             if number is None
             else {"number": number, "href": href(number), "current": number == current}
-            for number in page_numbers(current, pages)
+            for number in page_numbers(current, pages, more)
         ]
     }
     if current > 1:

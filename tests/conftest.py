@@ -21,6 +21,7 @@ from covenant import create_app
 from covenant.config import TestConfig, normalise_database_url
 from covenant.extensions import db, limiter
 from covenant.models import LocalAuthority, Organisation, OutboundEmail, Pledge, User
+from covenant.opportunities.cache import search_cache
 from covenant.reference import load_authorities
 from covenant.security import hash_password
 from covenant.sqltypes import uk_today, utcnow
@@ -128,6 +129,9 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
         transaction = connection.begin()
         engines[None] = connection  # type: ignore[assignment]
         limiter.reset()
+        # The search token rolls back with each test, so results kept under it by one test must not be
+        # found by the next.
+        search_cache().clear()
         try:
             yield
         finally:

@@ -6,7 +6,7 @@ from covenant.models.organisation import Organisation, OrganisationNudge
 from covenant.models.outbox import OutboundEmail
 from covenant.models.people import Invitation, User
 from covenant.models.pledge import Pledge, PledgeLocalAuthority, PledgeOutcomeArea, PledgeRegion
-from covenant.models.search import PostcodeDistrict, SavedSearch
+from covenant.models.search import PostcodeDistrict, SavedSearch, SearchState
 
 __all__ = [
     "AuditEvent",
@@ -21,5 +21,6 @@ __all__ = [
     "PledgeRegion",
     "PostcodeDistrict",
     "SavedSearch",
+    "SearchState",
     "User",
 ]

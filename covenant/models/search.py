@@ -40,3 +40,16 @@ class SavedSearch(Base):
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class SearchState(Base):
+    """One row whose token changes whenever anything a search reads changes (see `opportunities.freshness`).
+
+    Cached search results are kept under the token they were worked out with, so a change made by any
+    process makes every process's earlier results unreachable at once.
+    """
+
+    __tablename__ = "search_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from flask import get_template_attribute
+from flask import get_template_attribute, render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -17,7 +17,7 @@ from covenant.models import LocalAuthority, Pledge
 from covenant.opportunities.criteria import REGION_TO_CODE, Criteria
 from covenant.pledges.sections import ages_text, pay_text, where_text
 from covenant.templating import date_text
-from covenant.vocab import PledgeKind, Region, SearchSort
+from covenant.vocab import DISTANCES_MILES, OutcomeArea, PledgeKind, Region, SearchSort
 
 # Plain words for kinds of opportunity, as a young person would look for them.
 KIND_HINTS = {
@@ -65,6 +65,35 @@ def _rendered_component(name: str, params: str) -> Markup:
         f"govuk_frontend_jinja/components/{name}/macro.html", CACHED_COMPONENTS[name]
     )
     return Markup(macro(json.loads(params)))  # noqa: S704 - the macro's own output, escaped by it
+
+
+def filter_form(criteria: Criteria) -> Markup:
+    """The search form, filled in for these criteria: made once for each distinct search (it depends on
+    nothing else), since its 160 places and dozens of GOV.UK components cost more than the rest of the page."""
+    return _rendered_filter_form(replace(criteria, page=1))
+
+
+@lru_cache(maxsize=256)
+def _rendered_filter_form(criteria: Criteria) -> Markup:
+    return Markup(  # noqa: S704 - a template rendered with autoescaping
+        render_template(
+            "opportunities/_filters.html",
+            criteria=criteria,
+            clear_href=url_for("opportunities.index"),
+            places=place_choices(),
+            kinds=list(PledgeKind),
+            kind_hints=KIND_HINTS,
+            areas=list(OutcomeArea),
+            distances=DISTANCES_MILES,
+            component=component,
+        )
+    )
+
+
+def forget_rendered() -> None:
+    """Empty the rendered forms and components (for `make bench`'s first-time timings)."""
+    _rendered_filter_form.cache_clear()
+    _rendered_component.cache_clear()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Subquery, and_, false, func, literal_column, or_, select, text
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, lazyload
 
 from covenant.extensions import db
 from covenant.models import (
@@ -31,7 +31,9 @@ from covenant.models import (
     PledgeRegion,
     PostcodeDistrict,
 )
-from covenant.opportunities.criteria import Criteria, Place
+from covenant.opportunities.cache import search_cache
+from covenant.opportunities.criteria import Criteria, Place, default_sort
+from covenant.opportunities.freshness import current_token
 from covenant.sqltypes import uk_today
 from covenant.vocab import RESULTS_PER_PAGE, PledgeStatus, Reach, SearchSort
 
@@ -39,17 +41,25 @@ MILES_PER_DEGREE = 69.0
 CLOSING_SOON_DAYS = 14
 # Title matches count most, then the summary, then the descriptions.
 SQLITE_BM25 = "bm25(pledge_fts, 10.0, 4.0, 1.0, 1.0)"
+# Counting stops here (or at the page asked for, if further): nobody reads a thousand results, and counting
+# all 100,000 live pledges would cost more than the rest of the search.
+COUNT_CAP = 1_000
 
 
 @dataclass(frozen=True)
 class Results:
-    """One page of search results."""
+    """One page of search results.
+
+    `total` is exact when `exact`; otherwise at least that many match (counting stops past `COUNT_CAP`, or
+    past the page asked for) and the page says "more than".
+    """
 
     criteria: Criteria
     pledges: list[Pledge]
     total: int
     page: int
     pages: int
+    exact: bool = True
 
     @property
     def first(self) -> int:
@@ -58,6 +68,20 @@ class Results:
     @property
     def last(self) -> int:
         return min(self.total, self.page * RESULTS_PER_PAGE)
+
+    @property
+    def found_text(self) -> str:
+        """ "240", "more than 1,000"."""
+        return f"{self.total:,}" if self.exact else f"more than {COUNT_CAP:,}"
+
+    @property
+    def count_text(self) -> str:
+        """ "No opportunities found", "1 opportunity", "More than 1,000 opportunities"."""
+        if not self.total:
+            return "No opportunities found"
+        if self.total == 1:
+            return "1 opportunity"
+        return f"{self.found_text.capitalize()} opportunities"
 
 
 def visible(today: date) -> list[ColumnElement[bool]]:
@@ -231,19 +255,23 @@ def _conditions(criteria: Criteria, today: date, keyword: bool = True) -> list[C
     return conditions
 
 
-def count_query(criteria: Criteria, today: date | None = None) -> Select[Any]:
-    """How many pledges match: from the pledge table alone (and SQLite's full-text matches)."""
+def count_query(criteria: Criteria, today: date | None = None, limit: int | None = None) -> Select[Any]:
+    """How many pledges match, counting no further than `limit`: from the pledge table alone (and SQLite's
+    full-text matches)."""
     today = today or uk_today()
     if _dialect() == "sqlite" and _searchable(criteria.keyword):
         # Counted from the matches: without statistics SQLite would rather walk every live pledge.
         matches = _sqlite_joined_matches(criteria.keyword, ranked=False)
-        return (
-            select(func.count())
-            .select_from(Pledge)
+        matching = (
+            select(Pledge.id)
             .join(matches, matches.c.pledge_id == Pledge.id)
             .where(*_conditions(criteria, today, keyword=False))
         )
-    return select(func.count()).select_from(Pledge).where(*_conditions(criteria, today))
+    else:
+        matching = select(Pledge.id).where(*_conditions(criteria, today))
+    if limit is not None:
+        matching = matching.limit(limit)
+    return select(func.count()).select_from(matching.subquery("matching"))
 
 
 def _ordered(criteria: Criteria, today: date, *columns: Any) -> tuple[Select[Any], list[Any]]:
@@ -283,16 +311,28 @@ def build_query(criteria: Criteria, today: date | None = None) -> tuple[Select[A
     return query.join(Pledge.organisation), order
 
 
-def search(criteria: Criteria, today: date | None = None) -> Results:
+def search(criteria: Criteria, today: date | None = None, token: str | None = None) -> Results:
     """One page of the pledges matching the criteria.
 
-    The page's ids come first, from the pledge table and its indexes alone (on PostgreSQL, often without
-    reading a row), then those pledges with their organisations.
+    The count comes from the pledge table and its indexes alone, stopping past `COUNT_CAP`; it is kept for a
+    while under the search `token` (`freshness`; read here unless given), so other pages and orders of the
+    same search skip it. Then the page's ids, then those pledges with their organisations.
     """
     today = today or uk_today()
-    total = db.session.scalar(count_query(criteria, today)) or 0
+    cache = search_cache()
+    if token is None:
+        token = current_token() if cache.enabled else ""
+    count_key = ("count", token, today.isoformat(), criteria.url_query(page=1, sort=default_sort(criteria)))
+    wanted = max(COUNT_CAP, criteria.page * RESULTS_PER_PAGE) + 1
+    counted = cache.get(count_key)
+    if counted is None or (not counted[1] and counted[0] < wanted):
+        total = db.session.scalar(count_query(criteria, today, limit=wanted)) or 0
+        counted = (total, total < wanted)
+        cache.put(count_key, counted)
+    total, exact = counted
     pages = max(1, math.ceil(total / RESULTS_PER_PAGE))
     page = min(criteria.page, pages)
+
     query, order = _ordered(criteria, today, Pledge.id)
     ids = list(
         db.session.scalars(
@@ -302,12 +342,12 @@ def search(criteria: Criteria, today: date | None = None) -> Results:
     found = db.session.scalars(
         select(Pledge)
         .join(Pledge.organisation)
-        .options(contains_eager(Pledge.organisation))
+        .options(contains_eager(Pledge.organisation), lazyload(Pledge.outcome_area_rows))
         .where(Pledge.id.in_(ids))
     ).unique()
     by_id = {pledge.id: pledge for pledge in found}
     pledges = [by_id[pledge_id] for pledge_id in ids if pledge_id in by_id]
-    return Results(criteria=criteria, pledges=pledges, total=total, page=page, pages=pages)
+    return Results(criteria=criteria, pledges=pledges, total=total, page=page, pages=pages, exact=exact)
 
 
 def visible_pledge(pledge_id: int, today: date | None = None) -> Pledge | None:

@@ -2,62 +2,88 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from covenant.access import public
 from covenant.extensions import db
 from covenant.models import LocalAuthority, Pledge
 from covenant.opportunities import bp
-from covenant.opportunities.criteria import find_place, parse_criteria
-from covenant.opportunities.presenting import (
-    KIND_HINTS,
-    chosen_filters,
-    component,
-    facts,
-    place_choices,
-    sort_choices,
-)
-from covenant.opportunities.search import search, visible_pledge
+from covenant.opportunities.cache import search_cache
+from covenant.opportunities.criteria import Criteria, find_place, parse_criteria
+from covenant.opportunities.freshness import current_token
+from covenant.opportunities.presenting import chosen_filters, facts, filter_form, sort_choices
+from covenant.opportunities.search import Results, search, visible_pledge
 from covenant.pagination import pagination_params
 from covenant.pledges.sections import ages_text, dates_text, pay_text, places_text, where_text
-from covenant.vocab import ALERT_ROLES, DISTANCES_MILES, OutcomeArea, PledgeKind, PledgeStatus, TakeUp
+from covenant.sqltypes import uk_today
+from covenant.vocab import ALERT_ROLES, PledgeStatus, TakeUp
 
 
 @bp.route("")
 @public
 def index() -> str:
     criteria = parse_criteria(request.args)
-    results = search(criteria)
     base = url_for("opportunities.index")
+    results, listing = results_listing(criteria, base)
     messages = list(criteria.messages)
     if results.page < criteria.page:
         messages.append(f"There are only {results.pages} pages of results, so we showed the last one")
-    pagination = pagination_params(
-        results.page, results.pages, lambda number: base + criteria.url_query(page=number)
-    )
     return render_template(
         "opportunities/index.html",
         criteria=criteria,
         results=results,
+        listing=listing,
+        filter_form=filter_form(criteria),
         messages=messages,
         chosen=chosen_filters(criteria, base),
         clear_href=base,
-        places=place_choices(),
-        kinds=list(PledgeKind),
-        kind_hints=KIND_HINTS,
-        areas=list(OutcomeArea),
-        distances=DISTANCES_MILES,
-        sorts=sort_choices(criteria),
-        facts=facts,
-        component=component,
-        pagination=pagination,
         save_search_href=(
             url_for("alerts.save") + criteria.url_query(page=1)
             if current_user.is_authenticated and current_user.role in ALERT_ROLES
             else None
         ),
     )
+
+
+def results_listing(criteria: Criteria, base: str) -> tuple[Results, Markup]:
+    """The search's results (without their pledges) and the rendered list of them, with its pagination.
+
+    Kept under the search token (`freshness`), like the count: every change to what a search reads gives
+    the token a new value, so a kept list is never out of date, and a search done again, the commonest
+    thing on this page, costs one small query.
+    """
+    cache = search_cache()
+    token = current_token() if cache.enabled else ""
+    today = uk_today()
+    key = ("listing", token, today.isoformat(), criteria.url_query())
+    kept: tuple[Results, Markup] | None = cache.get(key)
+    if kept is not None:
+        return kept
+    results = search(criteria, today, token=token)
+    pagination = pagination_params(
+        results.page,
+        results.pages,
+        lambda number: base + criteria.url_query(page=number),
+        more=not results.exact,
+    )
+    listing = Markup(  # noqa: S704 - a template rendered with autoescaping
+        render_template(
+            "opportunities/_results.html",
+            criteria=criteria,
+            results=results,
+            sorts=sort_choices(criteria),
+            facts=facts,
+            pagination=pagination,
+            clear_href=base,
+        )
+    )
+    kept = (replace(results, pledges=[]), listing)
+    cache.put(key, kept)
+    return kept
 
 
 @bp.route("/<int:pledge_id>")

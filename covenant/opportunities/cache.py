@@ -1,0 +1,61 @@
+"""A small in-process cache of search counts and pages of ids, for searches done again.
+
+People page through a search, go back to it, share it and repeat it all day; the count and the ranking are
+most of a search's cost, while reading twenty pledges by id is cheap. Entries are keyed by the search token
+(`freshness`), so a change anywhere makes them unreachable at once, and they expire after
+`SEARCH_CACHE_SECONDS` anyway. Only ids and counts are kept: each page's pledges are always read afresh.
+
+Each gunicorn worker has its own cache (a few MB at most: `SEARCH_CACHE_SIZE` entries of 20 ids).
+`SEARCH_CACHE_SIZE = 0` turns it off.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Hashable
+from typing import Any
+
+from cachetools import TTLCache
+from flask import current_app
+from flask.sansio.app import App
+
+EXTENSION = "covenant.search_cache"
+
+
+class SearchCache:
+    """A thread-safe, size- and time-limited mapping; a disabled one remembers nothing."""
+
+    def __init__(self, size: int, seconds: float) -> None:
+        self.enabled = size > 0 and seconds > 0
+        self._entries: TTLCache[Hashable, Any] = TTLCache(maxsize=max(size, 1), ttl=max(seconds, 1))
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        if not self.enabled:
+            return None
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        if self.enabled:
+            with self._lock:
+                self._entries[key] = value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+def init_app(app: App) -> None:
+    app.extensions[EXTENSION] = SearchCache(
+        int(app.config.get("SEARCH_CACHE_SIZE", 0)), float(app.config.get("SEARCH_CACHE_SECONDS", 0))
+    )
+
+
+def search_cache() -> SearchCache:
+    cache: SearchCache = current_app.extensions[EXTENSION]
+    return cache
