@@ -24,14 +24,14 @@ from covenant.bench.data import (
     prepare,
     sqlite_target,
 )
-from covenant.bench.timing import SEARCH_PATH, SearchTiming, time_searches
+from covenant.bench.timing import SEARCH_PATH, SEARCHES, SearchTiming, time_searches
 from covenant.vocab import PledgeStatus
 
 P95_TARGET_MS = 50.0
 STATEMENTS_TARGET = 8
 THROUGHPUT_TARGET = 0.10
 HELLO_PATH = "/bench/hello"
-LOAD_SEARCH_PATH = SEARCH_PATH + "?q=mentoring"
+LOAD_SEARCH_PATHS = [SEARCH_PATH + query for _, query in SEARCHES]
 
 
 @dataclass
@@ -127,22 +127,34 @@ def run_database(target: Target, options: argparse.Namespace) -> DatabaseResult 
     )
     if not options.no_load:
         with load.gunicorn(target.url) as base:
-            result.hello = load.measure(base, HELLO_PATH, options.seconds)
-            result.search_page = load.measure(base, LOAD_SEARCH_PATH, options.seconds)
+            result.hello = load.measure(base, [HELLO_PATH], options.seconds, HELLO_PATH)
+            result.search_page = load.measure(
+                base,
+                LOAD_SEARCH_PATHS,
+                options.seconds,
+                f"{SEARCH_PATH} ({len(LOAD_SEARCH_PATHS)} searches in turn)",
+            )
     return result
 
 
 def print_table(result: DatabaseResult, options: argparse.Namespace) -> None:
-    print(f"\n{result.name}: server time in process (whole request, page rendered included)")
-    header = f"  {'search':<28} {'query':<70} {'p50 ms':>7} {'p95 ms':>7} {'SQL':>4} {'found':>7}"
+    print(
+        f"\n{result.name}: server time in process (whole request, page rendered included), "
+        "the first time (every cache emptied) and again"
+    )
+    header = (
+        f"  {'search':<28} {'query':<70} {'first p50':>9} {'p95':>6} {'SQL':>4} "
+        f"{'again p50':>9} {'p95':>6} {'SQL':>4} {'found':>8}"
+    )
     print(header)
     print("  " + "-" * (len(header) - 2))
     for timing in result.searches:
-        flag = "" if timing.p95_ms <= P95_TARGET_MS else "  > target"
+        flag = "" if max(timing.p95_ms, timing.again_p95_ms) <= P95_TARGET_MS else "  > target"
         constant = "" if timing.statements_constant else "*"
         print(
-            f"  {timing.name:<28} {timing.query:<70} {timing.p50_ms:>7.1f} {timing.p95_ms:>7.1f} "
-            f"{timing.statements:>3}{constant:1} {timing.found:>7,}{flag}"
+            f"  {timing.name:<28} {timing.query:<70} {timing.p50_ms:>9.1f} {timing.p95_ms:>6.1f} "
+            f"{timing.statements:>3}{constant:1} {timing.again_p50_ms:>9.1f} {timing.again_p95_ms:>6.1f} "
+            f"{timing.again_statements:>4} {timing.found:>8}{flag}"
         )
     if result.hello and result.search_page and result.ratio is not None:
         print(
@@ -151,24 +163,28 @@ def print_table(result: DatabaseResult, options: argparse.Namespace) -> None:
         )
         for throughput in (result.hello, result.search_page):
             errors = f", {throughput.errors} errors" if throughput.errors else ""
-            print(f"    {throughput.path:<40} {throughput.per_second:>9,.1f} requests/s{errors}")
+            print(f"    {throughput.path:<44} {throughput.per_second:>9,.1f} requests/s{errors}")
         print(f"    search page / bare route: {result.ratio:.1%}")
 
 
 def judge(results: list[DatabaseResult], unreachable: list[str]) -> list[str]:
     """One line per target: met or missed, with the figures."""
     lines = []
-    slow = [
-        f"{result.name} {timing.name} {timing.p95_ms:.0f} ms"
-        for result in results
-        for timing in result.searches
-        if timing.p95_ms > P95_TARGET_MS
-    ]
-    worst = max((t.p95_ms for r in results for t in r.searches), default=0.0)
-    lines.append(
-        f"p95 <= {P95_TARGET_MS:.0f} ms for every search: "
-        + (f"MISSED: {'; '.join(slow)}" if slow else f"met (slowest p95 {worst:.1f} ms)")
-    )
+    for when, p95 in (
+        ("the first time", lambda timing: timing.p95_ms),
+        ("again", lambda timing: timing.again_p95_ms),
+    ):
+        slow = [
+            f"{result.name} {timing.name} {p95(timing):.0f} ms"
+            for result in results
+            for timing in result.searches
+            if p95(timing) > P95_TARGET_MS
+        ]
+        worst = max((p95(t) for r in results for t in r.searches), default=0.0)
+        lines.append(
+            f"p95 <= {P95_TARGET_MS:.0f} ms for every search, {when}: "
+            + (f"MISSED: {'; '.join(slow)}" if slow else f"met (slowest p95 {worst:.1f} ms)")
+        )
     counts = [t.statements for r in results for t in r.searches]
     constant = all(t.statements_constant for r in results for t in r.searches)
     statements_met = bool(counts) and max(counts) <= STATEMENTS_TARGET and constant

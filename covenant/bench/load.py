@@ -8,12 +8,14 @@ Python one that keeps its connections alive. Only 127.0.0.1 is ever loaded, for 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import shutil
 import socket
 import subprocess  # noqa: S404 - runs gunicorn and wrk, with fixed arguments
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -114,18 +116,29 @@ def generator_name() -> str:
     return "wrk" if shutil.which("wrk") else "python"
 
 
-def measure(base: str, path: str, seconds: float, connections: int = CONNECTIONS) -> Throughput:
-    """Load one path for `seconds` (after a few warm-up requests) with the available generator."""
-    url = base + path
+def measure(
+    base: str, paths: list[str], seconds: float, label: str, connections: int = CONNECTIONS
+) -> Throughput:
+    """Load the paths, in turn, for `seconds` (after a few warm-up requests) with the available generator."""
     for _ in range(WARM_UP_REQUESTS):
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our own local server
+        with urllib.request.urlopen(base + paths[0], timeout=10) as response:  # noqa: S310 - our own server
             response.read()
     if shutil.which("wrk"):
-        return _wrk(url, path, seconds, connections)
-    return _python_load(url, path, seconds, connections)
+        return _wrk(base, paths, seconds, connections, label)
+    return _python_load(base, paths, seconds, connections, label)
 
 
-def _wrk(url: str, path: str, seconds: float, connections: int) -> Throughput:
+def _wrk(base: str, paths: list[str], seconds: float, connections: int, label: str) -> Throughput:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        # Each connection asks for the paths in turn.
+        script.write("local paths = {" + ", ".join(json.dumps(path) for path in paths) + "}\n")
+        script.write(
+            "local next_path = 0\n"
+            "request = function()\n"
+            "  next_path = next_path % #paths + 1\n"
+            '  return wrk.format("GET", paths[next_path])\n'
+            "end\n"
+        )
     command = [
         "wrk",
         "--threads",
@@ -134,11 +147,16 @@ def _wrk(url: str, path: str, seconds: float, connections: int) -> Throughput:
         str(connections),
         "--duration",
         f"{seconds:.0f}s",
-        url,
+        "--script",
+        script.name,
+        base + paths[0],
     ]
-    finished = subprocess.run(  # noqa: S603 - fixed command line
-        command, capture_output=True, text=True, timeout=seconds + 60, check=True
-    )
+    try:
+        finished = subprocess.run(  # noqa: S603 - fixed command line
+            command, capture_output=True, text=True, timeout=seconds + 60, check=True
+        )
+    finally:
+        os.unlink(script.name)
     output = finished.stdout
     summary = re.search(r"(\d+) requests in ([\d.]+)(m?s)", output)
     if summary is None:
@@ -150,19 +168,22 @@ def _wrk(url: str, path: str, seconds: float, connections: int) -> Throughput:
         # A read error here is gunicorn's sync worker closing the connection after each answer, as it always
         # does; wrk reconnects. Failed connections and time-outs are real errors.
         errors += int(socket_errors.group(1)) + int(socket_errors.group(4))
-    return Throughput(path, int(summary.group(1)), elapsed, errors)
+    return Throughput(label, int(summary.group(1)), elapsed, errors)
 
 
-def _python_load(url: str, path: str, seconds: float, connections: int) -> Throughput:
+def _python_load(base: str, paths: list[str], seconds: float, connections: int, label: str) -> Throughput:
     """A small closed-loop generator: one thread per connection, reusing it while the server allows."""
-    host, port = HOST, int(url.split(":")[2].split("/")[0])
+    host, port = HOST, int(base.rsplit(":", 1)[1])
     counts = [0] * connections
     errors = [0] * connections
     deadline = time.monotonic() + seconds
 
     def run(index: int) -> None:
         connection = http.client.HTTPConnection(host, port, timeout=10)
+        turn = 0
         while time.monotonic() < deadline:
+            path = paths[turn % len(paths)]
+            turn += 1
             try:
                 connection.request("GET", path, headers={"Connection": "keep-alive"})
                 response = connection.getresponse()
@@ -186,4 +207,4 @@ def _python_load(url: str, path: str, seconds: float, connections: int) -> Throu
         thread.start()
     for thread in threads:
         thread.join()
-    return Throughput(path, sum(counts), time.monotonic() - started, sum(errors))
+    return Throughput(label, sum(counts), time.monotonic() - started, sum(errors))
