@@ -418,14 +418,21 @@ def test_counting_stops_past_the_cap_and_says_more_than(client, make_pledge, mon
         make_pledge(title=f"Mentoring number {number}")
     db.session.commit()
 
-    html = page_text(client, "?q=mentoring")
+    html = page_text(client, "?q=mentoring&sort=newest")
     assert "More than 3 opportunities" in html
     assert "(more than 3 found)" in html
     assert "Showing 1 to 20." in html
     assert 'rel="next"' in html
     assert "govuk-pagination__item--ellipsis" in html, "the last page is not known, so the list ends in a gap"
 
-    html = page_text(client, "?q=mentoring&page=2")
+    html = page_text(client, "?q=mentoring&sort=newest&page=2")
     assert "25 opportunities" in html, "counting goes on as far as the page asked for"
     assert "Showing 21 to 25." in html
     assert 'rel="next"' not in html
+
+    # Ranking by best match reads every match anyway, so that order always has the exact count.
+    assert "25 opportunities" in page_text(client, "?q=mentoring")
+    assert "25 opportunities" in page_text(client, "?q=mentoring&page=2")
+    html = page_text(client, "?q=mentoring&page=9")
+    assert "There are only 2 pages of results, so we showed the last one" in html
+    assert "Showing 21 to 25." in html

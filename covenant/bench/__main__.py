@@ -140,7 +140,7 @@ def run_database(target: Target, options: argparse.Namespace) -> DatabaseResult 
 def print_table(result: DatabaseResult, options: argparse.Namespace) -> None:
     print(
         f"\n{result.name}: server time in process (whole request, page rendered included), "
-        "the first time (every cache emptied) and again"
+        "the first time (this search's caches emptied) and again"
     )
     header = (
         f"  {'search':<28} {'query':<70} {'first p50':>9} {'p95':>6} {'SQL':>4} "

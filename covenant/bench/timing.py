@@ -1,8 +1,9 @@
 """Server time of representative searches, in process: the whole request through Flask's test client, from
 routing to the rendered page, and the SQL statements each page runs.
 
-Each search is timed twice over: the first time anyone makes it (every cache emptied before each run: the
-search cache and the rendered filter forms), and again (as kept under an unchanged search token).
+Each search is timed twice over: the first time anyone makes it (the search cache and the rendered filter
+forms emptied before each run; the GOV.UK components that every search shares stay as the first run left
+them), and again (as kept under an unchanged search token).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import event
 
 from covenant.extensions import db
 from covenant.opportunities.cache import search_cache
-from covenant.opportunities.presenting import forget_rendered
+from covenant.opportunities.presenting import forget_filter_forms
 
 # (name, query string): what people search for, from the plainest list to the deepest page.
 SEARCHES: list[tuple[str, str]] = [
@@ -78,10 +79,10 @@ def percentile(samples: list[float], percent: int) -> float:
 
 
 def forget_everything(app: Flask) -> None:
-    """Empty every cache a search page uses, as if nobody had searched since the app started."""
+    """Empty the caches of searches made, as if nobody had made this search before."""
     with app.app_context():
         search_cache().clear()
-    forget_rendered()
+    forget_filter_forms()
 
 
 def time_searches(app: Flask, runs: int = 50, warm_up: int = 5) -> list[SearchTiming]:

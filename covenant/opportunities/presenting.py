@@ -90,10 +90,9 @@ def _rendered_filter_form(criteria: Criteria) -> Markup:
     )
 
 
-def forget_rendered() -> None:
-    """Empty the rendered forms and components (for `make bench`'s first-time timings)."""
+def forget_filter_forms() -> None:
+    """Empty the rendered filter forms (for `make bench`'s first-time timings)."""
     _rendered_filter_form.cache_clear()
-    _rendered_component.cache_clear()
 
 
 @dataclass(frozen=True)

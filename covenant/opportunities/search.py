@@ -311,12 +311,32 @@ def build_query(criteria: Criteria, today: date | None = None) -> tuple[Select[A
     return query.join(Pledge.organisation), order
 
 
+def _page_ids(criteria: Criteria, today: date, page: int) -> list[int]:
+    query, order = _ordered(criteria, today, Pledge.id)
+    return list(
+        db.session.scalars(
+            query.order_by(*order).limit(RESULTS_PER_PAGE).offset((page - 1) * RESULTS_PER_PAGE)
+        )
+    )
+
+
+def _ranked_page(criteria: Criteria, today: date) -> tuple[list[int], int] | None:
+    """The page of a search by best match, with the exact number of matches, in one statement (ranking reads
+    every match anyway, so counting them alongside costs almost nothing); None when the page is empty."""
+    query, order = _ordered(criteria, today, Pledge.id, func.count().over().label("total"))
+    rows = db.session.execute(
+        query.order_by(*order).limit(RESULTS_PER_PAGE).offset((criteria.page - 1) * RESULTS_PER_PAGE)
+    ).all()
+    return ([row[0] for row in rows], rows[0][1]) if rows else None
+
+
 def search(criteria: Criteria, today: date | None = None, token: str | None = None) -> Results:
     """One page of the pledges matching the criteria.
 
     The count comes from the pledge table and its indexes alone, stopping past `COUNT_CAP`; it is kept for a
     while under the search `token` (`freshness`; read here unless given), so other pages and orders of the
-    same search skip it. Then the page's ids, then those pledges with their organisations.
+    same search skip it. Then the page's ids (with the count, for a search by best match), then those
+    pledges with their organisations.
     """
     today = today or uk_today()
     cache = search_cache()
@@ -325,6 +345,13 @@ def search(criteria: Criteria, today: date | None = None, token: str | None = No
     count_key = ("count", token, today.isoformat(), criteria.url_query(page=1, sort=default_sort(criteria)))
     wanted = max(COUNT_CAP, criteria.page * RESULTS_PER_PAGE) + 1
     counted = cache.get(count_key)
+    ids: list[int] | None = None
+    if counted is None and criteria.sort == SearchSort.RELEVANCE and _searchable(criteria.keyword):
+        ranked = _ranked_page(criteria, today)
+        if ranked is not None:
+            ids, total = ranked
+            counted = (total, True)
+            cache.put(count_key, counted)
     if counted is None or (not counted[1] and counted[0] < wanted):
         total = db.session.scalar(count_query(criteria, today, limit=wanted)) or 0
         counted = (total, total < wanted)
@@ -332,13 +359,9 @@ def search(criteria: Criteria, today: date | None = None, token: str | None = No
     total, exact = counted
     pages = max(1, math.ceil(total / RESULTS_PER_PAGE))
     page = min(criteria.page, pages)
+    if ids is None:
+        ids = _page_ids(criteria, today, page)
 
-    query, order = _ordered(criteria, today, Pledge.id)
-    ids = list(
-        db.session.scalars(
-            query.order_by(*order).limit(RESULTS_PER_PAGE).offset((page - 1) * RESULTS_PER_PAGE)
-        )
-    )
     found = db.session.scalars(
         select(Pledge)
         .join(Pledge.organisation)
