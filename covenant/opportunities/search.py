@@ -292,7 +292,7 @@ def _ordered(criteria: Criteria, today: date, *columns: Any) -> tuple[Select[Any
         order = [ranked.c.rank.asc(), *newest]
     elif relevance:
         tsquery = func.websearch_to_tsquery("english", criteria.keyword)
-        order = [func.ts_rank_cd(literal_column("pledge.search_vector"), tsquery, 1).desc(), *newest]
+        order = [func.ts_rank(literal_column("pledge.search_vector"), tsquery, 1).desc(), *newest]
     elif criteria.sort == SearchSort.CLOSING:
         order = [Pledge.closes_on.is_(None), Pledge.closes_on.asc(), *newest]
     elif criteria.sort == SearchSort.NEAREST and criteria.origin is not None:
