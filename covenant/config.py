@@ -76,8 +76,8 @@ class Config:
         self.NOTIFY_TEMPLATE_ID = env.get("NOTIFY_TEMPLATE_ID", "")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
-        # Search counts and pages of ids kept per worker (0 turns the cache off); see opportunities/cache.py.
-        self.SEARCH_CACHE_SIZE = _env_int("SEARCH_CACHE_SIZE", 5_000)
+        # Search counts and rendered pages of results kept per worker (0: none); see opportunities/cache.py.
+        self.SEARCH_CACHE_SIZE = _env_int("SEARCH_CACHE_SIZE", 1_000)
         self.SEARCH_CACHE_SECONDS = _env_int("SEARCH_CACHE_SECONDS", 300)
 
 

@@ -1,12 +1,11 @@
-"""A small in-process cache of search counts and pages of ids, for searches done again.
+"""A small in-process cache for searches done again: counts, and the rendered list of each page of results.
 
-People page through a search, go back to it, share it and repeat it all day; the count and the ranking are
-most of a search's cost, while reading twenty pledges by id is cheap. Entries are keyed by the search token
-(`freshness`), so a change anywhere makes them unreachable at once, and they expire after
-`SEARCH_CACHE_SECONDS` anyway. Only ids and counts are kept: each page's pledges are always read afresh.
+People page through a search, go back to it, share it and repeat it all day; counting, ranking and rendering
+are nearly all of a search's cost. Entries are keyed by the search token (`freshness`), so a change to
+anything a search reads makes them unreachable at once, and they expire after `SEARCH_CACHE_SECONDS` anyway.
 
-Each gunicorn worker has its own cache (a few MB at most: `SEARCH_CACHE_SIZE` entries of 20 ids).
-`SEARCH_CACHE_SIZE = 0` turns it off.
+Each gunicorn worker has its own cache: at most `SEARCH_CACHE_SIZE` entries, a rendered page of results being
+about 20 KB (so some 20 MB at the default). `SEARCH_CACHE_SIZE = 0` turns it off.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Searching published pledges: one module over SQLite FTS5 and PostgreSQL full-text search.
 
-Every search runs a fixed number of statements whatever the page size: a count, the ids of the page, those
-pledges (with each one's organisation), and one batched load for each of a pledge's lists (outcome areas,
-regions, local authorities).
+Every search runs a fixed number of statements whatever the page size: the search token, a count (stopping
+past `COUNT_CAP`; for a search by best match it comes with the page instead), the ids of the page, those
+pledges (with each one's organisation), and one batched load each of their regions and local authorities.
+A search done again is answered from the search cache (`views.results_listing`, `cache`, `freshness`).
 
 For speed at 100,000 pledges (`make bench`), the conditions are written so that each database works them out
 once per search rather than once per pledge: the few suspended organisations, the full-text matches and the
