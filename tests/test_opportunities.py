@@ -32,6 +32,23 @@ def page_text(client, query=""):
     return client.get("/opportunities" + query).get_data(as_text=True)
 
 
+def statements_during(action):
+    """The SQL statements (other than savepoints) that `action` runs."""
+    seen = []
+
+    def count_statement(*args):
+        if not args[2].lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            seen.append(args[2])
+
+    engine = db.engines[None]
+    event.listen(engine, "before_cursor_execute", count_statement)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", count_statement)
+    return seen
+
+
 @pytest.fixture
 def leeds(authority):
     return authority("E08000035")
@@ -266,6 +283,8 @@ def test_chosen_filters_are_removable_tags_and_the_url_is_the_search(client, mak
 
 
 def test_a_search_page_runs_a_fixed_number_of_statements(client, make_pledge, leeds, app):
+    search = "/opportunities?q=mentoring&where=E08000035&sort=newest"
+
     def statements_for(count):
         for number in range(count):
             make_pledge(
@@ -276,24 +295,9 @@ def test_a_search_page_runs_a_fixed_number_of_statements(client, make_pledge, le
                 outcome_areas=[OutcomeArea.HEALTH, OutcomeArea.FINANCE],
             )
         db.session.commit()
-        seen = []
-        engine = db.engines[None]
+        return statements_during(lambda: client.get(search))
 
-        def count_statement(*args):
-            seen.append(args[2])
-
-        event.listen(engine, "before_cursor_execute", count_statement)
-        try:
-            assert client.get("/opportunities?q=mentoring&where=E08000035&sort=newest").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count_statement)
-        return [
-            statement
-            for statement in seen
-            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
-        ]
-
-    client.get("/opportunities?q=mentoring&where=E08000035&sort=newest")  # loads the list of places once
+    client.get(search)  # loads the list of places once
     few = statements_for(2)
     many = statements_for(20)
     assert len(few) == len(many)
@@ -347,23 +351,6 @@ def test_the_results_say_which_filters_are_in_use(client, make_pledge):
     make_pledge(title="Paid job", kind=PledgeKind.JOB, paid=True)
     html = page_text(client, "?kind=job&paid=1")
     assert "Filtered by: <strong>Job</strong>, <strong>Paid only</strong>." in html
-
-
-def statements_during(action):
-    """The SQL statements (other than savepoints) that `action` runs."""
-    seen = []
-
-    def count_statement(*args):
-        if not args[2].lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            seen.append(args[2])
-
-    engine = db.engines[None]
-    event.listen(engine, "before_cursor_execute", count_statement)
-    try:
-        action()
-    finally:
-        event.remove(engine, "before_cursor_execute", count_statement)
-    return seen
 
 
 def test_a_search_done_again_is_kept_until_anything_it_reads_changes(client, make_pledge, make_organisation):

@@ -44,10 +44,6 @@ class SearchCache:
         with self._lock:
             self._entries.clear()
 
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
-
 
 def init_app(app: App) -> None:
     app.extensions[EXTENSION] = SearchCache(

@@ -34,7 +34,6 @@ from covenant.models import (
 )
 from covenant.opportunities.cache import search_cache
 from covenant.opportunities.criteria import Criteria, Place, default_sort
-from covenant.opportunities.freshness import current_token
 from covenant.sqltypes import uk_today
 from covenant.vocab import RESULTS_PER_PAGE, PledgeStatus, Reach, SearchSort
 
@@ -312,46 +311,30 @@ def build_query(criteria: Criteria, today: date | None = None) -> tuple[Select[A
     return query.join(Pledge.organisation), order
 
 
-def _page_ids(criteria: Criteria, today: date, page: int) -> list[int]:
-    query, order = _ordered(criteria, today, Pledge.id)
-    return list(
-        db.session.scalars(
-            query.order_by(*order).limit(RESULTS_PER_PAGE).offset((page - 1) * RESULTS_PER_PAGE)
-        )
-    )
+def _page_rows(criteria: Criteria, today: date, page: int, *columns: Any) -> list[Any]:
+    """The page's rows: each pledge's id, then `columns`."""
+    query, order = _ordered(criteria, today, Pledge.id, *columns)
+    offset = (page - 1) * RESULTS_PER_PAGE
+    return list(db.session.execute(query.order_by(*order).limit(RESULTS_PER_PAGE).offset(offset)).all())
 
 
-def _ranked_page(criteria: Criteria, today: date) -> tuple[list[int], int] | None:
-    """The page of a search by best match, with the exact number of matches, in one statement (ranking reads
-    every match anyway, so counting them alongside costs almost nothing); None when the page is empty."""
-    query, order = _ordered(criteria, today, Pledge.id, func.count().over().label("total"))
-    rows = db.session.execute(
-        query.order_by(*order).limit(RESULTS_PER_PAGE).offset((criteria.page - 1) * RESULTS_PER_PAGE)
-    ).all()
-    return ([row[0] for row in rows], rows[0][1]) if rows else None
-
-
-def search(criteria: Criteria, today: date | None = None, token: str | None = None) -> Results:
+def search(criteria: Criteria, today: date, token: str) -> Results:
     """One page of the pledges matching the criteria.
 
     The count comes from the pledge table and its indexes alone, stopping past `COUNT_CAP`; it is kept for a
-    while under the search `token` (`freshness`; read here unless given), so other pages and orders of the
-    same search skip it. Then the page's ids (with the count, for a search by best match), then those
-    pledges with their organisations.
+    while under the search `token` (`freshness`), so other pages and orders of the same search skip it. Then
+    the page's ids, then those pledges with their organisations. A search by best match ranks every match
+    anyway, so its page comes with the exact count in one statement.
     """
-    today = today or uk_today()
     cache = search_cache()
-    if token is None:
-        token = current_token() if cache.enabled else ""
     count_key = ("count", token, today.isoformat(), criteria.url_query(page=1, sort=default_sort(criteria)))
     wanted = max(COUNT_CAP, criteria.page * RESULTS_PER_PAGE) + 1
     counted = cache.get(count_key)
-    ids: list[int] | None = None
+    rows: list[Any] = []
     if counted is None and criteria.sort == SearchSort.RELEVANCE and _searchable(criteria.keyword):
-        ranked = _ranked_page(criteria, today)
-        if ranked is not None:
-            ids, total = ranked
-            counted = (total, True)
+        rows = _page_rows(criteria, today, criteria.page, func.count().over())
+        if rows:  # empty past the last page: counted below, and the last page shown instead
+            counted = (rows[0][1], True)
             cache.put(count_key, counted)
     if counted is None or (not counted[1] and counted[0] < wanted):
         total = db.session.scalar(count_query(criteria, today, limit=wanted)) or 0
@@ -360,8 +343,7 @@ def search(criteria: Criteria, today: date | None = None, token: str | None = No
     total, exact = counted
     pages = max(1, math.ceil(total / RESULTS_PER_PAGE))
     page = min(criteria.page, pages)
-    if ids is None:
-        ids = _page_ids(criteria, today, page)
+    ids = [row[0] for row in (rows or _page_rows(criteria, today, page))]
 
     found = db.session.scalars(
         select(Pledge)
