@@ -89,6 +89,67 @@ def test_keyword_search_stems_and_ranks_title_matches_first(client, make_pledge)
     assert "No opportunities found" in page_text(client, "?q=astronaut")
 
 
+def test_best_match_puts_title_then_summary_then_anywhere_newest_first(client, make_pledge):
+    make_pledge(title="Careers day", description="Our mentors meet you monthly.")
+    make_pledge(title="Mentoring with an engineer")
+    make_pledge(title="Office week", summary="Mentoring and lunch with our team.")
+    make_pledge(title="Mentors for care leavers")
+    make_pledge(title="Driving lessons")
+    db.session.commit()
+
+    order = ["Mentors for care leavers", "Mentoring with an engineer", "Office week", "Careers day"]
+    assert titles(client, "?q=mentoring") == order
+    assert re.search(r"Sorted by:\s*<strong>best match</strong>", page_text(client, "?q=mentoring"))
+    # Every word must be in the title for the first place: split between title and description comes last.
+    make_pledge(title="Lessons in mentoring", description="Also some driving.")
+    make_pledge(title="Driving with a mentor", summary="Lessons on Saturdays.")
+    db.session.commit()
+    assert titles(client, "?q=driving+mentoring+lessons") == ["Driving with a mentor", "Lessons in mentoring"]
+    # The other orders still apply to a keyword search.
+    assert titles(client, "?q=mentoring&sort=newest")[:2] == ["Driving with a mentor", "Lessons in mentoring"]
+
+
+@pytest.mark.parametrize("window", [1_000, 30, 3], ids=["all-in-window", "first-page-in-window", "whole-index"])
+def test_best_match_pages_are_the_same_however_they_are_read(client, make_pledge, monkeypatch, window):
+    """PostgreSQL reads best match from the newest live pledges when they hold the page, and from the whole
+    index when not: the newest 30 hold 22 title matches, enough for the first page but not the second, and
+    the newest 3 too few for either. SQLite reads a tier only while the tiers before fall short. Every way gives
+    the same pages."""
+    from covenant.opportunities import search
+
+    monkeypatch.setattr(search, "RECENT_WINDOW", window)
+    expected = []
+    for number in range(25):
+        make_pledge(title=f"Plumbing number {number}", kind=PledgeKind.APPRENTICESHIP)
+    for number in range(4):
+        make_pledge(title=f"Trade {number}", summary="Plumbing and heating.", kind=PledgeKind.APPRENTICESHIP)
+    for number in range(3):
+        make_pledge(title=f"Workshop {number}", what_you_get="Plumbing tools to keep.")
+    make_pledge(title="Plumbing but a job", kind=PledgeKind.JOB)
+    make_pledge(title="Not this one")
+    db.session.commit()
+    expected = (
+        ["Plumbing but a job"]
+        + [f"Plumbing number {number}" for number in reversed(range(25))]
+        + [f"Trade {number}" for number in reversed(range(4))]
+        + [f"Workshop {number}" for number in reversed(range(3))]
+    )
+    pages = [titles(client, f"?q=plumbing&page={page}") for page in (1, 2)]
+    assert pages[0] + pages[1] == expected
+    assert len(pages[0]) == 20
+    assert "33 opportunities" in page_text(client, "?q=plumbing")
+
+    apprenticeships = [
+        title for title in expected if title != "Plumbing but a job" and "Workshop" not in title
+    ]
+    found = titles(client, "?q=plumbing&kind=apprenticeship") + titles(
+        client, "?q=plumbing&kind=apprenticeship&page=2"
+    )
+    assert found == apprenticeships
+    assert titles(client, "?q=plumbing&kind=mentoring") == []
+    assert titles(client, "?q=astronaut") == []
+
+
 def test_keyword_search_is_safe_with_operators_and_punctuation(client, make_pledge):
     make_pledge(title="Kitchen jobs", summary="Work in a kitchen.")
     for query in [
@@ -417,7 +478,7 @@ def test_counting_stops_past_the_cap_and_says_more_than(client, make_pledge, mon
     assert "Showing 21 to 25." in html
     assert 'rel="next"' not in html
 
-    # Ranking by best match reads every match anyway, so that order always has the exact count.
+    # Best match counts the same way, and the count is kept for the search in any order.
     assert "25 opportunities" in page_text(client, "?q=mentoring")
     assert "25 opportunities" in page_text(client, "?q=mentoring&page=2")
     html = page_text(client, "?q=mentoring&page=9")

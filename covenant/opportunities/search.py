@@ -1,14 +1,19 @@
 """Searching published pledges: one module over SQLite FTS5 and PostgreSQL full-text search.
 
 Every search runs a fixed number of statements whatever the page size: the search token, a count (stopping
-past `COUNT_CAP`; for a search by best match it comes with the page instead), the ids of the page, those
-pledges (with each one's organisation), and one batched load each of their regions and local authorities.
-A search done again is answered from the search cache (`views.results_listing`, `cache`, `freshness`).
+past `COUNT_CAP`), the ids of the page, those pledges (with each one's organisation), and one batched load each
+of their regions and local authorities. A search done again is answered from the search cache
+(`views.results_listing`, `cache`, `freshness`).
 
-For speed at 100,000 pledges (`make bench`), the conditions are written so that each database works them out
-once per search rather than once per pledge: the few suspended organisations, the full-text matches and the
-pledges in a place are uncorrelated `IN` lists. The count needs no join at all, and only a search sorted by
-best match on SQLite joins the full-text ranks.
+Best match puts pledges with all the words in their title first, then those with them in the title and summary,
+then the rest; the most recently added first within each. That order can be read off the full-text index a few
+rows at a time, where scoring every match (BM25 or `ts_rank`) cannot: a common word matches 14,000 of the
+bench's 100,000 pledges, and scoring them all took 25 to 60 ms on its own (`make bench`, README).
+
+For speed at 100,000 pledges, the other conditions are written so that each database works them out once per
+search rather than once per pledge: the few suspended organisations and the pledges in a place are
+uncorrelated `IN` lists. Where the full-text index leads instead, a few rows at a time, they are `EXISTS`
+look-ups of the row in hand.
 """
 
 from __future__ import annotations
@@ -19,7 +24,25 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, false, func, literal_column, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Subquery,
+    TextClause,
+    and_,
+    case,
+    column,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import contains_eager, lazyload
 
 from covenant.extensions import db
@@ -39,8 +62,8 @@ from covenant.vocab import RESULTS_PER_PAGE, PledgeStatus, Reach, SearchSort
 
 MILES_PER_DEGREE = 69.0
 CLOSING_SOON_DAYS = 14
-# Title matches count most, then the summary, then the descriptions.
-SQLITE_BM25 = "bm25(pledge_fts, 10.0, 4.0, 1.0, 1.0)"
+# PostgreSQL reads best match from this many of the newest live pledges when they hold the page (`_best_pg`).
+RECENT_WINDOW = 1_000
 # Counting stops here (or at the page asked for, if further): nobody reads a thousand results, and counting
 # all 100,000 live pledges would cost more than the rest of the search.
 COUNT_CAP = 1_000
@@ -99,42 +122,53 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _sqlite_match(keyword: str) -> str:
-    """An FTS5 query: each word quoted (so nothing is read as an operator); all words must appear."""
-    return " ".join('"' + word.replace('"', '""') + '"' for word in re.findall(r"\w+", keyword)[:32])
+def _words(keyword: str) -> list[str]:
+    """The keyword's words (letters and digits), at most 32: all of them must appear in a pledge it finds."""
+    return re.findall(r"[^\W_]+", keyword)[:32]
 
 
 def _searchable(keyword: str) -> bool:
     """A keyword with no searchable words (only punctuation) does not restrict the search."""
-    return bool(re.search(r"\w", keyword))
+    return bool(_words(keyword))
 
 
-def _sqlite_matches(keyword: str, *columns: ColumnElement[Any]) -> Select[Any]:
-    return (
-        select(*columns)
-        .select_from(text("pledge_fts"))
-        .where(text("pledge_fts MATCH :fts_match").bindparams(fts_match=_sqlite_match(keyword)))
-    )
+# Where the words must all be, for each place in the best-match order (`_tiers`).
+TITLE, TITLE_OR_SUMMARY, ANYWHERE = 1, 2, 3
+
+# The full-text index of pledges (SQLite), made by migration 0003.
+PLEDGE_FTS = table("pledge_fts", column("rowid", Integer))
+
+
+def _sqlite_match(keyword: str, columns: str = "") -> str:
+    """An FTS5 query for all the words, each quoted (so nothing is read as an operator), in `columns` if given
+    ("title summary") or anywhere."""
+    words = " ".join(f'"{word}"' for word in _words(keyword))
+    return f"{{{columns}}} : ({words})" if columns else words
+
+
+def _fts_match(query: str, name: str) -> TextClause:
+    """The FTS5 condition `pledge_fts MATCH query`, its query bound under `name`."""
+    return text(f"pledge_fts MATCH :{name}").bindparams(**{name: query})
+
+
+def _tsquery(keyword: str, weights: str = "") -> ColumnElement[Any]:
+    """A PostgreSQL query for all the words, in the parts of the document with these weights if given ("AB":
+    title and summary) or anywhere. The words are letters and digits only, so none is read as an operator."""
+    suffix = f":{weights}" if weights else ""
+    return func.to_tsquery("english", " & ".join(word + suffix for word in _words(keyword)))
+
+
+def _pg_matches(keyword: str, weights: str = "") -> ColumnElement[bool]:
+    return literal_column("pledge.search_vector").op("@@")(_tsquery(keyword, weights))
 
 
 def _keyword_condition(keyword: str) -> ColumnElement[bool]:
     """Pledges matching the keyword: FTS5 on SQLite, the tsvector on PostgreSQL."""
     if _dialect() == "sqlite":
-        return Pledge.id.in_(_sqlite_matches(keyword, literal_column("rowid")))
-    return literal_column("pledge.search_vector").op("@@")(func.websearch_to_tsquery("english", keyword))
-
-
-def _sqlite_joined_matches(keyword: str, ranked: bool) -> Subquery:
-    """SQLite's matches (with their BM25 rank, lower is better, when `ranked`), to join as the keyword condition.
-
-    `LIMIT -1` (no limit) keeps SQLite from merging the subquery into the join: without statistics its planner
-    may otherwise loop over pledges and run the full-text query once for each, hundreds of times slower than
-    finding the matches once and looking each one up.
-    """
-    columns: list[ColumnElement[Any]] = [literal_column("rowid").label("pledge_id")]
-    if ranked:
-        columns.append(literal_column(SQLITE_BM25).label("rank"))
-    return _sqlite_matches(keyword, *columns).limit(-1).subquery("fts")
+        return Pledge.id.in_(
+            select(PLEDGE_FTS.c.rowid).where(_fts_match(_sqlite_match(keyword), "fts_match"))
+        )
+    return _pg_matches(keyword)
 
 
 def _near(latitude_column: Any, longitude_column: Any, origin: Place, miles: float) -> ColumnElement[bool]:
@@ -171,26 +205,43 @@ def _nearest(origin: Place, matching: Select[Any]) -> Subquery:
     )
 
 
-def _in_authority(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+def _has(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Whether a row meets the conditions, for the pledge in hand: one index probe per pledge.
+
+    Not `EXISTS`, which PostgreSQL may turn into a hash of every matching row (78,000 pledges' outcome areas,
+    10 ms) before looking at the few pledges it has in hand.
+    """
+    return select(literal(1)).where(*conditions).limit(1).scalar_subquery().is_not(None)
+
+
+def _in_authority(condition: ColumnElement[bool], correlated: bool) -> ColumnElement[bool]:
     """A local pledge with one of its authorities meeting the condition."""
-    return and_(
-        Pledge.reach == Reach.LOCAL_AUTHORITIES,
-        Pledge.id.in_(
+    authorities = select(LocalAuthority.id).where(condition)
+    listed: ColumnElement[bool]
+    if correlated:
+        listed = _has(
+            PledgeLocalAuthority.pledge_id == Pledge.id,
+            PledgeLocalAuthority.local_authority_id.in_(authorities),
+        )
+    else:
+        listed = Pledge.id.in_(
             select(PledgeLocalAuthority.pledge_id).where(
-                PledgeLocalAuthority.local_authority_id.in_(select(LocalAuthority.id).where(condition))
+                PledgeLocalAuthority.local_authority_id.in_(authorities)
             )
-        ),
-    )
+        )
+    return and_(Pledge.reach == Reach.LOCAL_AUTHORITIES, listed)
 
 
-def _in_region(region: Any) -> ColumnElement[bool]:
-    return and_(
-        Pledge.reach == Reach.REGIONS,
-        Pledge.id.in_(select(PledgeRegion.pledge_id).where(PledgeRegion.region == region)),
-    )
+def _in_region(region: Any, correlated: bool) -> ColumnElement[bool]:
+    listed: ColumnElement[bool]
+    if correlated:
+        listed = _has(PledgeRegion.pledge_id == Pledge.id, PledgeRegion.region == region)
+    else:
+        listed = Pledge.id.in_(select(PledgeRegion.pledge_id).where(PledgeRegion.region == region))
+    return and_(Pledge.reach == Reach.REGIONS, listed)
 
 
-def _place_filter(criteria: Criteria) -> ColumnElement[bool] | None:
+def _place_filter(criteria: Criteria, correlated: bool) -> ColumnElement[bool] | None:
     """Where: pledges in the chosen place (or within the distance of it), plus remote and national ones."""
     origin = criteria.origin
     if criteria.where is None and not (criteria.distance and origin):
@@ -198,7 +249,10 @@ def _place_filter(criteria: Criteria) -> ColumnElement[bool] | None:
     local: list[ColumnElement[bool]] = []
     if criteria.distance and origin is not None:
         local.append(
-            _in_authority(_near(LocalAuthority.latitude, LocalAuthority.longitude, origin, criteria.distance))
+            _in_authority(
+                _near(LocalAuthority.latitude, LocalAuthority.longitude, origin, criteria.distance),
+                correlated,
+            )
         )
         local.append(
             and_(
@@ -213,11 +267,11 @@ def _place_filter(criteria: Criteria) -> ColumnElement[bool] | None:
             )
         )
     elif criteria.where is not None and criteria.where.authority_id is not None:
-        local.append(_in_authority(LocalAuthority.id == criteria.where.authority_id))
+        local.append(_in_authority(LocalAuthority.id == criteria.where.authority_id, correlated))
     elif criteria.where is not None:
-        local.append(_in_authority(LocalAuthority.region == criteria.where.region))
+        local.append(_in_authority(LocalAuthority.region == criteria.where.region, correlated))
     if criteria.where is not None and criteria.where.region is not None:
-        local.append(_in_region(criteria.where.region))
+        local.append(_in_region(criteria.where.region, correlated))
     if criteria.include_national:
         local.append(Pledge.reach == Reach.NATIONAL)
     if criteria.include_remote:
@@ -225,20 +279,36 @@ def _place_filter(criteria: Criteria) -> ColumnElement[bool] | None:
     return or_(*local) if local else false()
 
 
-def _conditions(criteria: Criteria, today: date, keyword: bool = True) -> list[ColumnElement[bool]]:
+def _conditions(
+    criteria: Criteria, today: date, keyword: bool = True, correlated: bool = False
+) -> list[ColumnElement[bool]]:
     """Everything a pledge must meet to be found; the keyword match is left out when `keyword` is false."""
     conditions = visible(today)
     if keyword and _searchable(criteria.keyword):
         conditions.append(_keyword_condition(criteria.keyword))
+    return conditions + _filters(criteria, today, correlated)
+
+
+def _filters(criteria: Criteria, today: date, correlated: bool = False) -> list[ColumnElement[bool]]:
+    """The chosen filters, but for the keyword.
+
+    `correlated` writes the outcome area and place conditions as look-ups of the pledge in hand, for a query
+    led by the full-text index, rather than as lists of every pledge in the area or place.
+    """
+    conditions: list[ColumnElement[bool]] = []
     if criteria.kinds:
         conditions.append(Pledge.kind.in_(criteria.kinds))
-    if criteria.areas:
+    if criteria.areas and correlated:
+        conditions.append(
+            _has(PledgeOutcomeArea.pledge_id == Pledge.id, PledgeOutcomeArea.area.in_(criteria.areas))
+        )
+    elif criteria.areas:
         conditions.append(
             Pledge.id.in_(
                 select(PledgeOutcomeArea.pledge_id).where(PledgeOutcomeArea.area.in_(criteria.areas))
             )
         )
-    place = _place_filter(criteria)
+    place = _place_filter(criteria, correlated)
     if place is not None:
         conditions.append(place)
     if criteria.age is not None:
@@ -256,16 +326,20 @@ def _conditions(criteria: Criteria, today: date, keyword: bool = True) -> list[C
 
 
 def count_query(criteria: Criteria, today: date | None = None, limit: int | None = None) -> Select[Any]:
-    """How many pledges match, counting no further than `limit`: from the pledge table alone (and SQLite's
-    full-text matches)."""
+    """How many pledges match, counting no further than `limit`: from the pledge table alone or, for a keyword
+    on SQLite, led by the full-text index."""
     today = today or uk_today()
     if _dialect() == "sqlite" and _searchable(criteria.keyword):
-        # Counted from the matches: without statistics SQLite would rather walk every live pledge.
-        matches = _sqlite_joined_matches(criteria.keyword, ranked=False)
+        # Led by the index, in its own order: without statistics, and without that order to keep, SQLite would
+        # rather walk every live pledge and look each one up in the index.
         matching = (
             select(Pledge.id)
-            .join(matches, matches.c.pledge_id == Pledge.id)
-            .where(*_conditions(criteria, today, keyword=False))
+            .select_from(PLEDGE_FTS.join(Pledge, Pledge.id == PLEDGE_FTS.c.rowid))
+            .where(
+                _fts_match(_sqlite_match(criteria.keyword), "fts_match"),
+                *_conditions(criteria, today, keyword=False, correlated=True),
+            )
+            .order_by(PLEDGE_FTS.c.rowid.desc())
         )
     else:
         matching = select(Pledge.id).where(*_conditions(criteria, today))
@@ -275,25 +349,13 @@ def count_query(criteria: Criteria, today: date | None = None, limit: int | None
 
 
 def _ordered(criteria: Criteria, today: date, *columns: Any) -> tuple[Select[Any], list[Any]]:
-    """The matching pledges' `columns`, with whatever the sort needs joined, and the ordering."""
-    relevance = criteria.sort == SearchSort.RELEVANCE and _searchable(criteria.keyword)
-    ranked = (
-        _sqlite_joined_matches(criteria.keyword, ranked=True)
-        if relevance and _dialect() == "sqlite"
-        else None
-    )
-    conditions = _conditions(criteria, today, keyword=ranked is None)
+    """The matching pledges' `columns`, with whatever the sort needs joined, and the ordering (newest first
+    for best match, which `_best_match_page` reads another way)."""
+    conditions = _conditions(criteria, today)
     query = select(*columns).select_from(Pledge).where(*conditions)
     newest = [Pledge.published_at.desc(), Pledge.id.desc()]
     order: list[Any]
-    if ranked is not None:
-        # Joining the ranked matches is the keyword condition too.
-        query = query.join(ranked, ranked.c.pledge_id == Pledge.id)
-        order = [ranked.c.rank.asc(), *newest]
-    elif relevance:
-        tsquery = func.websearch_to_tsquery("english", criteria.keyword)
-        order = [func.ts_rank(literal_column("pledge.search_vector"), tsquery, 1).desc(), *newest]
-    elif criteria.sort == SearchSort.CLOSING:
+    if criteria.sort == SearchSort.CLOSING:
         order = [Pledge.closes_on.is_(None), Pledge.closes_on.asc(), *newest]
     elif criteria.sort == SearchSort.NEAREST and criteria.origin is not None:
         # Pledges with no local authority (regional, remote, national) have no distance and come last.
@@ -311,9 +373,98 @@ def build_query(criteria: Criteria, today: date | None = None) -> tuple[Select[A
     return query.join(Pledge.organisation), order
 
 
-def _page_rows(criteria: Criteria, today: date, page: int, *columns: Any) -> list[Any]:
-    """The page's rows: each pledge's id, then `columns`."""
-    query, order = _ordered(criteria, today, Pledge.id, *columns)
+def _count_of(rows: Any, *conditions: ColumnElement[bool]) -> ColumnElement[int]:
+    return select(func.count()).select_from(rows).where(*conditions).scalar_subquery()
+
+
+def _best_sqlite(criteria: Criteria, today: date, wanted: int) -> Select[Any]:
+    """SQLite's first `wanted` pledges by best match, as (tier, id) rows.
+
+    FTS5 hands over a query's matches newest (highest id) first without sorting them, so each tier is read a few
+    rows at a time until it has `wanted`, and a tier is read at all only while the ones before it fall short.
+    The tiers exclude one another (`NOT`), so each match is looked up once however many tiers are read.
+    """
+    keyword = criteria.keyword
+    conditions = _conditions(criteria, today, keyword=False, correlated=True)
+    tiers = [
+        (TITLE, _sqlite_match(keyword, "title")),
+        (
+            TITLE_OR_SUMMARY,
+            f"{_sqlite_match(keyword, 'title summary')} NOT {_sqlite_match(keyword, 'title')}",
+        ),
+        (ANYWHERE, f"({_sqlite_match(keyword)}) NOT {_sqlite_match(keyword, 'title summary')}"),
+    ]
+    read: list[Any] = []
+    for tier, match in tiers:
+        # As many as the tiers before fall short by: a limit of 0 skips the tier before its index is opened.
+        short = literal(wanted) - sum((_count_of(before) for before in read), literal(0))
+        read.append(
+            select(literal(tier).label("tier"), Pledge.id.label("id"))
+            .select_from(PLEDGE_FTS.join(Pledge, Pledge.id == PLEDGE_FTS.c.rowid))
+            .where(_fts_match(match, f"tier_{tier}"), *conditions)
+            .order_by(PLEDGE_FTS.c.rowid.desc())
+            .limit(func.max(short, 0) if read else wanted)
+            .cte(f"tier_{tier}")
+            .prefix_with("MATERIALIZED")
+        )
+    return union_all(*(select(rows.c.tier, rows.c.id) for rows in read)).subquery("best").select()
+
+
+def _best_pg(criteria: Criteria, today: date, wanted: int) -> Select[Any]:
+    """PostgreSQL's first `wanted` pledges by best match, as (tier, id) rows.
+
+    A GIN index gives matches in no order, so the newest `RECENT_WINDOW` live pledges are read first, newest
+    first by the primary key, and each one's tier worked out from its own search vector. When that window holds
+    `wanted` title matches (or is every live pledge) it is the answer; otherwise, and only then, every match is
+    read through the GIN index and sorted.
+    """
+    keyword = criteria.keyword
+    filters = _filters(criteria, today, correlated=True)
+    tier = case(
+        (_pg_matches(keyword, "A"), literal(TITLE)),
+        (_pg_matches(keyword, "AB"), literal(TITLE_OR_SUMMARY)),
+        else_=literal(ANYWHERE),
+    )
+    recent = (
+        select(Pledge.id, case((and_(_pg_matches(keyword), *filters), tier), else_=None).label("tier"))
+        .where(*visible(today))
+        .order_by(Pledge.id.desc())
+        .limit(RECENT_WINDOW)
+        .cte("recent")
+        .prefix_with("MATERIALIZED")
+    )
+    window_holds_it = or_(
+        _count_of(recent) < RECENT_WINDOW, _count_of(recent, recent.c.tier == TITLE) >= wanted
+    )
+    from_window = select(recent.c.tier, recent.c.id).where(recent.c.tier.is_not(None), window_holds_it)
+    from_index = (
+        select(tier.label("tier"), Pledge.id)
+        .where(*visible(today), _pg_matches(keyword), *filters, ~window_holds_it)
+        .order_by(tier, Pledge.id.desc())
+        .limit(wanted)
+    )
+    return union_all(from_window, from_index).subquery("best").select()
+
+
+def _best_match_page(criteria: Criteria, today: date, page: int) -> list[Any]:
+    """The page's rows by best match: all the words in the title first, then in the title and summary, then
+    anywhere; the most recently added first within each."""
+    wanted = page * RESULTS_PER_PAGE
+    best = (_best_sqlite if _dialect() == "sqlite" else _best_pg)(criteria, today, wanted).subquery("page")
+    query = (
+        select(best.c.id)
+        .order_by(best.c.tier, best.c.id.desc())
+        .limit(RESULTS_PER_PAGE)
+        .offset(wanted - RESULTS_PER_PAGE)
+    )
+    return list(db.session.execute(query).all())
+
+
+def _page_rows(criteria: Criteria, today: date, page: int) -> list[Any]:
+    """The page's rows, each a pledge's id."""
+    if criteria.sort == SearchSort.RELEVANCE and _searchable(criteria.keyword):
+        return _best_match_page(criteria, today, page)
+    query, order = _ordered(criteria, today, Pledge.id)
     offset = (page - 1) * RESULTS_PER_PAGE
     return list(db.session.execute(query.order_by(*order).limit(RESULTS_PER_PAGE).offset(offset)).all())
 
@@ -323,19 +474,12 @@ def search(criteria: Criteria, today: date, token: str) -> Results:
 
     The count comes from the pledge table and its indexes alone, stopping past `COUNT_CAP`; it is kept for a
     while under the search `token` (`freshness`), so other pages and orders of the same search skip it. Then
-    the page's ids, then those pledges with their organisations. A search by best match ranks every match
-    anyway, so its page comes with the exact count in one statement.
+    the page's ids, then those pledges with their organisations.
     """
     cache = search_cache()
     count_key = ("count", token, today.isoformat(), criteria.url_query(page=1, sort=default_sort(criteria)))
     wanted = max(COUNT_CAP, criteria.page * RESULTS_PER_PAGE) + 1
     counted = cache.get(count_key)
-    rows: list[Any] = []
-    if counted is None and criteria.sort == SearchSort.RELEVANCE and _searchable(criteria.keyword):
-        rows = _page_rows(criteria, today, criteria.page, func.count().over())
-        if rows:  # empty past the last page: counted below, and the last page shown instead
-            counted = (rows[0][1], True)
-            cache.put(count_key, counted)
     if counted is None or (not counted[1] and counted[0] < wanted):
         total = db.session.scalar(count_query(criteria, today, limit=wanted)) or 0
         counted = (total, total < wanted)
@@ -343,7 +487,7 @@ def search(criteria: Criteria, today: date, token: str) -> Results:
     total, exact = counted
     pages = max(1, math.ceil(total / RESULTS_PER_PAGE))
     page = min(criteria.page, pages)
-    ids = [row[0] for row in (rows or _page_rows(criteria, today, page))]
+    ids = [row[0] for row in _page_rows(criteria, today, page)]
 
     found = db.session.scalars(
         select(Pledge)
