@@ -28,6 +28,16 @@ def titles(client, query=""):
     ]
 
 
+def every_title(client, query):
+    """The titles on every page of a search's results, in order."""
+    found = []
+    for page in range(1, 10):
+        found += titles(client, f"{query}&page={page}")
+        if 'rel="next"' not in page_text(client, f"{query}&page={page}"):
+            return found
+    raise AssertionError("more pages than expected")
+
+
 def page_text(client, query=""):
     return client.get("/opportunities" + query).get_data(as_text=True)
 
@@ -109,7 +119,9 @@ def test_best_match_puts_title_then_summary_then_anywhere_newest_first(client, m
     assert titles(client, "?q=mentoring&sort=newest")[:2] == ["Driving with a mentor", "Lessons in mentoring"]
 
 
-@pytest.mark.parametrize("window", [1_000, 30, 3], ids=["all-in-window", "first-page-in-window", "whole-index"])
+@pytest.mark.parametrize(
+    "window", [1_000, 30, 3], ids=["all-in-window", "first-page-in-window", "whole-index"]
+)
 def test_best_match_pages_are_the_same_however_they_are_read(client, make_pledge, monkeypatch, window):
     """PostgreSQL reads best match from the newest live pledges when they hold the page, and from the whole
     index when not: the newest 30 hold 22 title matches, enough for the first page but not the second, and
@@ -190,6 +202,67 @@ def test_filters_by_kind_outcome_area_age_and_pay(client, make_pledge):
     assert sorted(titles(client, "?age=17")) == ["Unpaid mentoring", "Work experience"]
     assert titles(client, "?age=22") == ["Paid job for 18 plus"]
     assert titles(client, "?paid=1") == ["Paid job for 18 plus"]
+
+
+FILTERS = [
+    "kind=job",
+    "area=health",
+    "area=health&area=finance",
+    "age=17&paid=1",
+    "where=E08000035",
+    "where=E08000035&remote=1&national=1",
+    "where=E12000003",
+    "where=E12000003&national=1",
+    "where=E08000035&distance=25",
+    "near=LS1&distance=10",
+    "where=E06000052&distance=50&remote=1",
+]
+
+
+@pytest.mark.parametrize("window", [1_000, 3], ids=["window", "whole-index"])
+def test_a_keyword_narrows_every_filter_the_same_way(
+    client, make_pledge, leeds, bradford, cornwall, monkeypatch, window
+):
+    """A keyword search is led by the full-text index and looks each pledge's areas and places up; without a
+    keyword the filters list the pledges in them. Both must find the same pledges."""
+    from covenant.opportunities import search
+
+    monkeypatch.setattr(search, "RECENT_WINDOW", window)
+    db.session.add(PostcodeDistrict(code="LS1", latitude=53.7990, longitude=-1.5490))
+    places = [
+        {"reach": Reach.LOCAL_AUTHORITIES, "local_authorities": [leeds]},
+        {"reach": Reach.LOCAL_AUTHORITIES, "local_authorities": [bradford, cornwall]},
+        {"reach": Reach.LOCAL_AUTHORITIES, "local_authorities": [cornwall], "postcode_district": "LS1"},
+        {"reach": Reach.REGIONS, "regions": [Region.YORKSHIRE]},
+        {"reach": Reach.REGIONS, "regions": [Region.LONDON, Region.SOUTH_WEST]},
+        {"reach": Reach.REMOTE},
+        {"reach": Reach.NATIONAL},
+    ]
+    kinds = [PledgeKind.JOB, PledgeKind.MENTORING]
+    areas = [[OutcomeArea.HEALTH], [OutcomeArea.FINANCE, OutcomeArea.INDEPENDENT_LIVING]]
+    number = 0
+    for place in places:
+        for kind in kinds:
+            for area in areas:
+                for word in ("Plumbing", "Painting"):
+                    number += 1
+                    make_pledge(
+                        title=f"{word} {number}",
+                        kind=kind,
+                        outcome_areas=area,
+                        paid=number % 3 == 0,
+                        min_age=16 if number % 2 else 18,
+                        **place,
+                    )
+    db.session.commit()
+    for filters in FILTERS:
+        plumbing = sorted(
+            title for title in every_title(client, f"?{filters}") if title.startswith("Plumbing")
+        )
+        assert plumbing, filters
+        for sort in ("", "&sort=newest"):
+            found = every_title(client, f"?q=plumbing&{filters}{sort}")
+            assert sorted(found) == plumbing, (filters, sort)
 
 
 def test_open_now_and_closing_soon(client, make_pledge):

@@ -22,7 +22,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -67,6 +67,12 @@ RECENT_WINDOW = 1_000
 # Counting stops here (or at the page asked for, if further): nobody reads a thousand results, and counting
 # all 100,000 live pledges would cost more than the rest of the search.
 COUNT_CAP = 1_000
+
+# How the outcome area and place conditions are written: as lists of every pledge in the area or place, worked
+# out once per statement ("none"); so, but each pledge read looked up in a region, where a list would be long
+# ("regions"); or every one a look-up of the pledge in hand ("all"), for a statement that reads few pledges, such
+# as one led by the full-text index.
+Lookups = Literal["none", "regions", "all"]
 
 
 @dataclass(frozen=True)
@@ -216,14 +222,15 @@ def _has(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
 
 def _in_authority(condition: ColumnElement[bool], correlated: bool) -> ColumnElement[bool]:
     """A local pledge with one of its authorities meeting the condition."""
-    authorities = select(LocalAuthority.id).where(condition)
     listed: ColumnElement[bool]
     if correlated:
         listed = _has(
             PledgeLocalAuthority.pledge_id == Pledge.id,
-            PledgeLocalAuthority.local_authority_id.in_(authorities),
+            LocalAuthority.id == PledgeLocalAuthority.local_authority_id,
+            condition,
         )
     else:
+        authorities = select(LocalAuthority.id).where(condition)
         listed = Pledge.id.in_(
             select(PledgeLocalAuthority.pledge_id).where(
                 PledgeLocalAuthority.local_authority_id.in_(authorities)
@@ -241,8 +248,9 @@ def _in_region(region: Any, correlated: bool) -> ColumnElement[bool]:
     return and_(Pledge.reach == Reach.REGIONS, listed)
 
 
-def _place_filter(criteria: Criteria, correlated: bool) -> ColumnElement[bool] | None:
+def _place_filter(criteria: Criteria, lookups: Lookups) -> ColumnElement[bool] | None:
     """Where: pledges in the chosen place (or within the distance of it), plus remote and national ones."""
+    correlated = lookups == "all"
     origin = criteria.origin
     if criteria.where is None and not (criteria.distance and origin):
         return None
@@ -269,6 +277,8 @@ def _place_filter(criteria: Criteria, correlated: bool) -> ColumnElement[bool] |
     elif criteria.where is not None and criteria.where.authority_id is not None:
         local.append(_in_authority(LocalAuthority.id == criteria.where.authority_id, correlated))
     elif criteria.where is not None:
+        # A region holds a ninth of England's pledges: quicker to look up each pledge read than to list them.
+        correlated = lookups != "none"
         local.append(_in_authority(LocalAuthority.region == criteria.where.region, correlated))
     if criteria.where is not None and criteria.where.region is not None:
         local.append(_in_region(criteria.where.region, correlated))
@@ -280,25 +290,21 @@ def _place_filter(criteria: Criteria, correlated: bool) -> ColumnElement[bool] |
 
 
 def _conditions(
-    criteria: Criteria, today: date, keyword: bool = True, correlated: bool = False
+    criteria: Criteria, today: date, keyword: bool = True, lookups: Lookups = "regions"
 ) -> list[ColumnElement[bool]]:
     """Everything a pledge must meet to be found; the keyword match is left out when `keyword` is false."""
     conditions = visible(today)
     if keyword and _searchable(criteria.keyword):
         conditions.append(_keyword_condition(criteria.keyword))
-    return conditions + _filters(criteria, today, correlated)
+    return conditions + _filters(criteria, today, lookups)
 
 
-def _filters(criteria: Criteria, today: date, correlated: bool = False) -> list[ColumnElement[bool]]:
-    """The chosen filters, but for the keyword.
-
-    `correlated` writes the outcome area and place conditions as look-ups of the pledge in hand, for a query
-    led by the full-text index, rather than as lists of every pledge in the area or place.
-    """
+def _filters(criteria: Criteria, today: date, lookups: Lookups = "regions") -> list[ColumnElement[bool]]:
+    """The chosen filters, but for the keyword."""
     conditions: list[ColumnElement[bool]] = []
     if criteria.kinds:
         conditions.append(Pledge.kind.in_(criteria.kinds))
-    if criteria.areas and correlated:
+    if criteria.areas and lookups == "all":
         conditions.append(
             _has(PledgeOutcomeArea.pledge_id == Pledge.id, PledgeOutcomeArea.area.in_(criteria.areas))
         )
@@ -308,7 +314,7 @@ def _filters(criteria: Criteria, today: date, correlated: bool = False) -> list[
                 select(PledgeOutcomeArea.pledge_id).where(PledgeOutcomeArea.area.in_(criteria.areas))
             )
         )
-    place = _place_filter(criteria, correlated)
+    place = _place_filter(criteria, lookups)
     if place is not None:
         conditions.append(place)
     if criteria.age is not None:
@@ -337,12 +343,14 @@ def count_query(criteria: Criteria, today: date | None = None, limit: int | None
             .select_from(PLEDGE_FTS.join(Pledge, Pledge.id == PLEDGE_FTS.c.rowid))
             .where(
                 _fts_match(_sqlite_match(criteria.keyword), "fts_match"),
-                *_conditions(criteria, today, keyword=False, correlated=True),
+                *_conditions(criteria, today, keyword=False, lookups="all"),
             )
             .order_by(PLEDGE_FTS.c.rowid.desc())
         )
     else:
-        matching = select(Pledge.id).where(*_conditions(criteria, today))
+        # PostgreSQL counts a region from its list, hashed once, rather than look up each pledge it reads.
+        lookups: Lookups = "regions" if _dialect() == "sqlite" else "none"
+        matching = select(Pledge.id).where(*_conditions(criteria, today, lookups=lookups))
     if limit is not None:
         matching = matching.limit(limit)
     return select(func.count()).select_from(matching.subquery("matching"))
@@ -385,7 +393,7 @@ def _best_sqlite(criteria: Criteria, today: date, wanted: int) -> Select[Any]:
     The tiers exclude one another (`NOT`), so each match is looked up once however many tiers are read.
     """
     keyword = criteria.keyword
-    conditions = _conditions(criteria, today, keyword=False, correlated=True)
+    conditions = _conditions(criteria, today, keyword=False, lookups="all")
     tiers = [
         (TITLE, _sqlite_match(keyword, "title")),
         (
@@ -416,10 +424,11 @@ def _best_pg(criteria: Criteria, today: date, wanted: int) -> Select[Any]:
     A GIN index gives matches in no order, so the newest `RECENT_WINDOW` live pledges are read first, newest
     first by the primary key, and each one's tier worked out from its own search vector. When that window holds
     `wanted` title matches (or is every live pledge) it is the answer; otherwise, and only then, every match is
-    read through the GIN index and sorted.
+    read through the GIN index and sorted. The window looks up each of its pledges' areas and places; reading
+    every match, PostgreSQL lists the pledges in them once instead.
     """
     keyword = criteria.keyword
-    filters = _filters(criteria, today, correlated=True)
+    filters = _filters(criteria, today, lookups="all")
     tier = case(
         (_pg_matches(keyword, "A"), literal(TITLE)),
         (_pg_matches(keyword, "AB"), literal(TITLE_OR_SUMMARY)),
@@ -439,7 +448,12 @@ def _best_pg(criteria: Criteria, today: date, wanted: int) -> Select[Any]:
     from_window = select(recent.c.tier, recent.c.id).where(recent.c.tier.is_not(None), window_holds_it)
     from_index = (
         select(tier.label("tier"), Pledge.id)
-        .where(*visible(today), _pg_matches(keyword), *filters, ~window_holds_it)
+        .where(
+            *visible(today),
+            _pg_matches(keyword),
+            *_filters(criteria, today, lookups="none"),
+            ~window_holds_it,
+        )
         .order_by(tier, Pledge.id.desc())
         .limit(wanted)
     )
