@@ -49,6 +49,8 @@ class Pledge(Base):
             *SEARCH_FILTER_COLUMNS,
         ),
         Index("ix_pledge_search", "status", "closes_on", *SEARCH_FILTER_COLUMNS, "id"),
+        # The pledges near a postcode district, for a search within a few miles (`_place_pledges`).
+        Index("ix_pledge_postcode_district", "postcode_district"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
