@@ -171,10 +171,17 @@ def test_keyword_search_is_safe_with_operators_and_punctuation(client, make_pled
         "?q=%27%3B+DROP+TABLE+pledge%3B",
         "?q=(((",
         "?q=NEAR(kitchen)",
+        "?q=kitchen:A+%26+jobs+%7C+!work",
+        "?q=v1.2.3+3.5+1e5",
+        "?q=kitchen_jobs",
+        "?q=%E6%97%A5%E6%9C%AC%E8%AA%9E",
+        "?q=the",
     ]:
         response = client.get("/opportunities" + query)
         assert response.status_code == 200, query
     assert titles(client, "?q=KITCHEN") == ["Kitchen jobs"]
+    assert titles(client, "?q=kitchen:A") == ["Kitchen jobs"], "a colon is not an operator"
+    assert titles(client, "?q=kitchen_jobs") == ["Kitchen jobs"], "an underscore separates words"
     assert titles(client, "?q=!!!") == ["Kitchen jobs"]  # no searchable words: every opportunity
 
 
