@@ -29,7 +29,7 @@ SEARCHES: list[tuple[str, str]] = [
     ("distance (Leeds, 25 miles)", "?where=E08000035&distance=25&remote=1&national=1"),
     ("age + paid + closing soon", "?age=17&paid=1&closing=1"),
     ("deep page 200", "?page=200"),
-    ("paid work experience, 10 miles", "?where=E08000035&distance=10&kind=work_experience&paid=1"),
+    ("paid work exp., 10 miles", "?where=E08000035&distance=10&kind=work_experience&paid=1"),
     ("region", "?where=E12000007&remote=1&national=1"),
     ("distance, nearest first", "?where=E08000035&distance=50&sort=nearest"),
 ]
