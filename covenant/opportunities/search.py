@@ -10,10 +10,11 @@ then the rest; the most recently added first within each. That order can be read
 rows at a time, where scoring every match (BM25 or `ts_rank`) cannot: a common word matches 14,000 of the
 bench's 100,000 pledges, and scoring them all took 25 to 60 ms on its own (`make bench`, README).
 
-For speed at 100,000 pledges, the other conditions are written so that each database works them out once per
-search rather than once per pledge: the few suspended organisations and the pledges in a place are
-uncorrelated `IN` lists. Where the full-text index leads instead, a few rows at a time, they are `EXISTS`
-look-ups of the row in hand.
+For speed at 100,000 pledges, the other conditions are mostly written so that each database works them out
+once per statement rather than once per pledge: the few suspended organisations and the pledges in an outcome
+area or a place are uncorrelated `IN` lists. Where few pledges are read (the full-text index leads, a few rows
+at a time) or the list would be long (a region), each pledge read is looked up instead (`Lookups`). SQLite,
+which has no statistics, is told to read only the pledges listed in a small place (`_narrow_place`).
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ def _searchable(keyword: str) -> bool:
     return bool(_words(keyword))
 
 
-# Where the words must all be, for each place in the best-match order (`_tiers`).
+# Where the words must all be, for each place in the best-match order (`_best_match_page`).
 TITLE, TITLE_OR_SUMMARY, ANYWHERE = 1, 2, 3
 
 # The full-text index of pledges (SQLite), made by migration 0003.
@@ -301,7 +302,7 @@ def _place_filter(criteria: Criteria, lookups: Lookups) -> ColumnElement[bool] |
 
 def _narrow_place(criteria: Criteria) -> bool:
     """A place small enough to list its pledges and read only those, on SQLite: one local authority, or a few
-    miles around a place, without remote and national opportunities (which are a sixth of them all).
+    miles around a place, without remote and national opportunities (which are found from anywhere).
 
     SQLite, with no statistics, would otherwise read live pledges newest first until it has found enough: quick
     when most are in the place, 50 ms when few of them are (paid work experience within 10 miles of Leeds).
@@ -347,8 +348,8 @@ def _conditions(
 ) -> list[ColumnElement[bool]]:
     """Everything a pledge must meet to be found; the keyword match is left out when `keyword` is false.
 
-    For a narrow place, only the pledges listed there are read (for the place and `lookups` other than
-    "all", which a statement led by the full-text index uses).
+    In a narrow place, only the pledges listed there are read, unless the statement is led by the full-text
+    index (`lookups` "all").
     """
     narrow = lookups != "all" and _narrow_place(criteria)
     conditions = visible(today, status_index=not narrow)
