@@ -3,6 +3,7 @@ malformed parameters, and that only live pledges of organisations in good standi
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 
@@ -344,6 +345,60 @@ def test_distance_from_a_postcode_district_and_nearest_first(client, make_pledge
     html = page_text(client, "?near=ZZ9&distance=10")
     assert "We do not know where ZZ9 is yet" in html
     assert "is not a postcode district" in page_text(client, "?near=not+a+postcode")
+
+
+@pytest.mark.parametrize("rings", [(1, 4, 16, 64), (1, 2)], ids=["rings", "small-rings"])
+def test_nearest_first_pages_through_every_ring_in_order(client, make_pledge, authority, monkeypatch, rings):
+    """Nearest first reads the nearest authorities' pledges ring by ring while they hold too few for the page.
+    With pages of 3, every ring is read somewhere; the pages together must be the whole order: by the distance
+    to each pledge's nearest authority, newest first at the same distance, then pledges with no authority."""
+    from covenant.opportunities import search
+
+    monkeypatch.setattr(search, "RESULTS_PER_PAGE", 3)
+    monkeypatch.setattr(search, "NEAREST_RINGS", rings)
+    codes = ["E08000035", "E08000032", "E08000034", "E08000036", "E08000033", "E06000014", "E06000052"]
+    places = [authority(code) for code in codes]
+    leeds = places[0]
+    squeeze = math.cos(math.radians(leeds.latitude))
+
+    def distance(place):
+        return (place.latitude - leeds.latitude) ** 2 + ((place.longitude - leeds.longitude) * squeeze) ** 2
+
+    base = utcnow() - timedelta(days=1)
+    local, elsewhere = [], []
+    for number in range(24):
+        published_at = base + timedelta(minutes=(number * 7) % 13, seconds=number)
+        if number % 6 == 5:
+            reach = [Reach.REMOTE, Reach.NATIONAL, Reach.REGIONS][number % 3]
+            regions = [Region.YORKSHIRE] if reach == Reach.REGIONS else []
+            make_pledge(title=f"Elsewhere {number}", reach=reach, regions=regions, published_at=published_at)
+            elsewhere.append((published_at, f"Elsewhere {number}"))
+            continue
+        # Some pledges list two authorities; the nearer one decides.
+        listed = [places[number % 7], places[(number * 3) % 7]] if number % 4 == 0 else [places[number % 7]]
+        make_pledge(
+            title=f"Local {number}",
+            reach=Reach.LOCAL_AUTHORITIES,
+            local_authorities=list({place.id: place for place in listed}.values()),
+            published_at=published_at,
+        )
+        local.append((min(distance(place) for place in listed), published_at, f"Local {number}"))
+    db.session.commit()
+    within_50_miles = (50 / 69) ** 2  # squared degrees, as the search reckons it
+    local = sorted(
+        (row for row in local if row[0] <= within_50_miles), key=lambda row: (row[0], -row[1].timestamp())
+    )
+    elsewhere.sort(key=lambda row: -row[0].timestamp())
+    expected = [title for *_, title in local] + [title for _, title in elsewhere]
+    assert len(local) > 12, "the pledges listed only in Cornwall are out of range, the rest in"
+
+    search_url = "?where=E08000035&distance=50&sort=nearest&remote=1&national=1"
+    assert every_title(client, search_url) == expected
+    assert sorted(every_title(client, search_url.replace("nearest", "newest"))) == sorted(expected)
+    # Within a distance, only what is in range, still nearest first.
+    in_range = [title for title in expected if title.startswith("Local")][:5]
+    found = every_title(client, "?where=E08000035&distance=25&sort=nearest")
+    assert found[: len(in_range)] == in_range
 
 
 def test_sorts_by_newest_and_closing_soonest(client, make_pledge):

@@ -31,6 +31,7 @@ P95_TARGET_MS = 50.0
 STATEMENTS_TARGET = 8
 THROUGHPUT_TARGET = 0.10
 HELLO_PATH = "/bench/hello"
+SETTLE_SECONDS = 15
 LOAD_SEARCH_PATHS = [SEARCH_PATH + query for _, query in SEARCHES]
 
 
@@ -85,15 +86,35 @@ def main(argv: list[str] | None = None) -> int:
     if options.database in ("postgresql", "both"):
         targets.append(postgres_target())
 
-    results: list[DatabaseResult] = []
+    # Data first, then every database's timings, then every load test: on this kind of machine a burst of full
+    # load (building a data set, or gunicorn under wrk) leaves the next half minute or so measurably slower, which
+    # would otherwise land on whichever database comes second.
+    prepared: list[tuple[Target, DatabaseResult]] = []
     unreachable: list[str] = []
     for target in targets:
-        result = run_database(target, options)
+        result = prepare_database(target, options)
         if result is None:
             unreachable.append(target.name)
         else:
-            results.append(result)
-            print_table(result, options)
+            prepared.append((target, result))
+    if any(result.data["generated"] for _, result in prepared):
+        # Let the new data sets reach the disk first, so their writing does not land on the timings.
+        print(f"Letting the new data settle for {SETTLE_SECONDS} s")
+        os.sync()
+        time.sleep(SETTLE_SECONDS)
+    for target, result in prepared:
+        started = time.perf_counter()
+        result.searches = time_searches(bench_app(target.url), runs=options.runs)
+        print(
+            f"{target.name}: timed {len(result.searches)} searches, {options.runs} runs each, "
+            f"in {time.perf_counter() - started:.0f} s"
+        )
+    if not options.no_load:
+        for target, result in prepared:
+            measure_load(target, result, options)
+    results = [result for _, result in prepared]
+    for result in results:
+        print_table(result, options)
 
     verdicts = judge(results, unreachable)
     print()
@@ -104,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_database(target: Target, options: argparse.Namespace) -> DatabaseResult | None:
+def prepare_database(target: Target, options: argparse.Namespace) -> DatabaseResult | None:
+    """The database's data set, built or reused; None when the database is unreachable."""
     print(f"\n== {target.name}")
     try:
         report = prepare(target, rebuild=options.rebuild)
@@ -117,24 +139,22 @@ def run_database(target: Target, options: argparse.Namespace) -> DatabaseResult 
         f"Data {how} in {report.seconds:.1f} s: {counts.get('organisations', 0):,} organisations, "
         f"{counts.get('pledges_published', 0):,} published pledges, {counts.get('pledges', 0):,} pledges in all"
     )
-    result = DatabaseResult(
+    return DatabaseResult(
         target.name, {"generated": report.generated, "seconds": round(report.seconds, 1), "counts": counts}
     )
-    started = time.perf_counter()
-    result.searches = time_searches(bench_app(target.url), runs=options.runs)
-    print(
-        f"Timed {len(result.searches)} searches, {options.runs} runs each, in {time.perf_counter() - started:.0f} s"
-    )
-    if not options.no_load:
-        with load.gunicorn(target.url) as base:
-            result.hello = load.measure(base, [HELLO_PATH], options.seconds, HELLO_PATH)
-            result.search_page = load.measure(
-                base,
-                LOAD_SEARCH_PATHS,
-                options.seconds,
-                f"{SEARCH_PATH} ({len(LOAD_SEARCH_PATHS)} searches in turn)",
-            )
-    return result
+
+
+def measure_load(target: Target, result: DatabaseResult, options: argparse.Namespace) -> None:
+    """Requests per second of the bare route, then of the search page, under gunicorn on this database."""
+    print(f"{target.name}: load test, {options.seconds:.0f} s on each route")
+    with load.gunicorn(target.url) as base:
+        result.hello = load.measure(base, [HELLO_PATH], options.seconds, HELLO_PATH)
+        result.search_page = load.measure(
+            base,
+            LOAD_SEARCH_PATHS,
+            options.seconds,
+            f"{SEARCH_PATH} ({len(LOAD_SEARCH_PATHS)} searches in turn)",
+        )
 
 
 def print_table(result: DatabaseResult, options: argparse.Namespace) -> None:

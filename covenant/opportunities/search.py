@@ -21,31 +21,36 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
+    FromClause,
     Integer,
     Select,
     String,
-    Subquery,
     TextClause,
     and_,
     case,
+    cast,
     column,
     false,
     func,
     literal,
     literal_column,
+    null,
     or_,
     select,
     table,
     text,
+    union,
     union_all,
 )
-from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy.orm import aliased, contains_eager, join, lazyload
 
 from covenant.extensions import db
 from covenant.models import (
@@ -203,45 +208,32 @@ def _near(latitude_column: Any, longitude_column: Any, origin: Place, miles: flo
     )
 
 
-def _nearest(origin: Place, matching: Select[Any]) -> Subquery:
-    """For each matching local pledge, the squared distance (in degrees, for ordering only) from the origin to
-    the nearest of its local authorities.
-
-    Worked out in one pass over the matching pledges' authorities, rather than a subquery for every pledge.
-    """
-    latitude, longitude = origin.point
-    squeeze = math.cos(math.radians(latitude))
-    d_lat = LocalAuthority.latitude - latitude
-    d_lon = (LocalAuthority.longitude - longitude) * squeeze
-    return (
-        select(PledgeLocalAuthority.pledge_id, func.min(d_lat * d_lat + d_lon * d_lon).label("distance"))
-        .join(LocalAuthority, LocalAuthority.id == PledgeLocalAuthority.local_authority_id)
-        .where(PledgeLocalAuthority.pledge_id.in_(matching))
-        .group_by(PledgeLocalAuthority.pledge_id)
-        .subquery("nearest")
-    )
-
-
-def _has(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    """Whether a row meets the conditions, for the pledge in hand: one index probe per pledge.
+def _has(*conditions: ColumnElement[bool], within: FromClause | None = None) -> ColumnElement[bool]:
+    """Whether a row (of `within`, if given) meets the conditions, for the pledge in hand (and nothing else the
+    statement reads): one index probe per pledge.
 
     Not `EXISTS`, which PostgreSQL may turn into a hash of every matching row (78,000 pledges' outcome areas,
     10 ms) before looking at the few pledges it has in hand.
     """
-    return select(literal(1)).where(*conditions).limit(1).scalar_subquery().is_not(None)
+    rows = select(literal(1))
+    if within is not None:
+        rows = rows.select_from(within)
+    return rows.where(*conditions).correlate(Pledge).limit(1).scalar_subquery().is_not(None)
 
 
-def _in_authority(condition: ColumnElement[bool], correlated: bool) -> ColumnElement[bool]:
-    """A local pledge with one of its authorities meeting the condition."""
+def _in_authority(condition: Callable[[Any], ColumnElement[bool]], correlated: bool) -> ColumnElement[bool]:
+    """A local pledge with one of its authorities meeting the condition (made for the authority table given)."""
     listed: ColumnElement[bool]
     if correlated:
+        # Its own names for the tables, which the statement around it may read too (`_nearest_page`).
+        listing, authority = aliased(PledgeLocalAuthority), aliased(LocalAuthority)
         listed = _has(
-            PledgeLocalAuthority.pledge_id == Pledge.id,
-            LocalAuthority.id == PledgeLocalAuthority.local_authority_id,
-            condition,
+            listing.pledge_id == Pledge.id,
+            condition(authority),
+            within=join(listing, authority, authority.id == listing.local_authority_id),
         )
     else:
-        authorities = select(LocalAuthority.id).where(condition)
+        authorities = select(LocalAuthority.id).where(condition(LocalAuthority))
         listed = Pledge.id.in_(
             select(PledgeLocalAuthority.pledge_id).where(
                 PledgeLocalAuthority.local_authority_id.in_(authorities)
@@ -267,10 +259,10 @@ def _place_filter(criteria: Criteria, lookups: Lookups) -> ColumnElement[bool] |
         return None
     local: list[ColumnElement[bool]] = []
     if criteria.distance and origin is not None:
+        miles = criteria.distance
         local.append(
             _in_authority(
-                _near(LocalAuthority.latitude, LocalAuthority.longitude, origin, criteria.distance),
-                correlated,
+                lambda authority: _near(authority.latitude, authority.longitude, origin, miles), correlated
             )
         )
         local.append(
@@ -286,11 +278,13 @@ def _place_filter(criteria: Criteria, lookups: Lookups) -> ColumnElement[bool] |
             )
         )
     elif criteria.where is not None and criteria.where.authority_id is not None:
-        local.append(_in_authority(LocalAuthority.id == criteria.where.authority_id, correlated))
+        chosen = criteria.where.authority_id
+        local.append(_in_authority(lambda authority: authority.id == chosen, correlated))
     elif criteria.where is not None:
         # A region holds a ninth of England's pledges: quicker to look up each pledge read than to list them.
         correlated = lookups != "none"
-        local.append(_in_authority(LocalAuthority.region == criteria.where.region, correlated))
+        region = criteria.where.region
+        local.append(_in_authority(lambda authority: authority.region == region, correlated))
     if criteria.where is not None and criteria.where.region is not None:
         local.append(_in_region(criteria.where.region, correlated))
     if criteria.include_national:
@@ -418,19 +412,14 @@ def count_query(criteria: Criteria, today: date | None = None, limit: int | None
 
 
 def _ordered(criteria: Criteria, today: date, *columns: Any) -> tuple[Select[Any], list[Any]]:
-    """The matching pledges' `columns`, with whatever the sort needs joined, and the ordering (newest first
-    for best match, which `_best_match_page` reads another way)."""
+    """The matching pledges' `columns` and their ordering: closing soonest, or newest first (also for best match
+    and nearest first, which `_best_match_page` and `_nearest_page` read other ways)."""
     conditions = _conditions(criteria, today)
     query = select(*columns).select_from(Pledge).where(*conditions)
     newest = [Pledge.published_at.desc(), Pledge.id.desc()]
     order: list[Any]
     if criteria.sort == SearchSort.CLOSING:
         order = [Pledge.closes_on.is_(None), Pledge.closes_on.asc(), *newest]
-    elif criteria.sort == SearchSort.NEAREST and criteria.origin is not None:
-        # Pledges with no local authority (regional, remote, national) have no distance and come last.
-        nearest = _nearest(criteria.origin, select(Pledge.id).where(*conditions))
-        query = query.outerjoin(nearest, nearest.c.pledge_id == Pledge.id)
-        order = [nearest.c.distance.is_(None), nearest.c.distance.asc(), *newest]
     else:
         order = newest
     return query, order
@@ -535,10 +524,120 @@ def _best_match_page(criteria: Criteria, today: date, page: int) -> list[Any]:
     return list(db.session.execute(query).all())
 
 
+# The rings of nearest local authorities `_nearest_page` reads, one after another while they hold too few.
+NEAREST_RINGS = (1, 4, 16, 64)
+
+
+def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> list[Any]:
+    """The page's rows nearest first: local pledges by the distance to the nearest of their authorities, newest
+    first at the same distance, then pledges with no local authority (regional, remote, national), newest first.
+
+    Sorting every match by distance would mean working out a distance for each of them (20,000 within 50
+    miles of Leeds). Instead the matches listed in the nearest authority are read, then in the nearest 4, 16 and
+    64, then in any, each ring only while the one before holds fewer than the page needs: every pledge outside a
+    ring is further away than every pledge in it, so a ring that holds enough holds the page.
+    """
+    wanted = page * RESULTS_PER_PAGE
+    latitude, longitude = origin.point
+    squeeze = math.cos(math.radians(latitude))
+    d_lat = LocalAuthority.latitude - latitude
+    d_lon = (LocalAuthority.longitude - longitude) * squeeze
+    distance = d_lat * d_lat + d_lon * d_lon  # squared degrees: for ordering only
+    ranked = (
+        select(
+            LocalAuthority.id,
+            distance.label("distance"),
+            func.row_number().over(order_by=(distance, LocalAuthority.id)).label("rank"),
+        )
+        .cte("ranked")
+        .prefix_with("MATERIALIZED")
+    )
+    listing, authority = aliased(PledgeLocalAuthority), aliased(LocalAuthority)
+    d_lat_nearest = authority.latitude - latitude
+    d_lon_nearest = (authority.longitude - longitude) * squeeze
+    nearest = (
+        select(func.min(d_lat_nearest * d_lat_nearest + d_lon_nearest * d_lon_nearest))
+        .select_from(listing)
+        .join(authority, authority.id == listing.local_authority_id)
+        .where(listing.pledge_id == Pledge.id)
+        .correlate(Pledge)
+        .scalar_subquery()
+    )
+    # A ring reads few pledges, from its authorities' lists: each one's place and areas are looked up, and SQLite
+    # is kept from reading live pledges through their index instead.
+    in_ring = visible(today, status_index=False) + _filters(criteria, today, lookups="all")
+    if _searchable(criteria.keyword):
+        in_ring.append(_keyword_condition(criteria.keyword))
+    everywhere = _conditions(criteria, today)
+    no_limit = literal(-1) if _dialect() == "sqlite" else null()
+    rings: list[Any] = []
+    short: ColumnElement[bool] = literal(True)  # every ring read so far holds too few
+    for size in (*NEAREST_RINGS, None):
+        if size is None:  # any authority: every local match, read as any other search reads them
+            ring = select(Pledge.id, nearest.label("distance"), Pledge.published_at).where(
+                *everywhere, _has(PledgeLocalAuthority.pledge_id == Pledge.id)
+            )
+        # A pledge's nearest authority lists it in the first ring that does, so the nearest of the ring's
+        # authorities that list it is its nearest of all.
+        elif _dialect() == "sqlite":
+            ring = (
+                select(Pledge.id, func.min(ranked.c.distance).label("distance"), Pledge.published_at)
+                .select_from(ranked)
+                .join(PledgeLocalAuthority, PledgeLocalAuthority.local_authority_id == ranked.c.id)
+                .join(Pledge, Pledge.id == PledgeLocalAuthority.pledge_id)
+                .where(ranked.c.rank <= size, *in_ring)
+                .group_by(Pledge.id, Pledge.published_at)
+            )
+        else:
+            # PostgreSQL cannot tell how few pledges a ring lists, so it is made to read them authority by
+            # authority (LATERAL) rather than scan every pledge and join the ring's lists.
+            listed = (
+                select(Pledge.id, Pledge.published_at, PledgeLocalAuthority.local_authority_id)
+                .join(PledgeLocalAuthority, PledgeLocalAuthority.pledge_id == Pledge.id)
+                .where(PledgeLocalAuthority.local_authority_id == ranked.c.id, *in_ring)
+                .correlate(ranked)
+                .offset(0)  # kept as a subquery, not flattened into a join PostgreSQL would plan as above
+                .lateral("listed")
+            )
+            ring = (
+                select(listed.c.id, func.min(ranked.c.distance).label("distance"), listed.c.published_at)
+                .select_from(ranked)
+                .join(listed, listed.c.local_authority_id == ranked.c.id)
+                .where(ranked.c.rank <= size)
+                .group_by(listed.c.id, listed.c.published_at)
+            )
+        if rings:
+            short = and_(short, _count_of(rings[-1]) < wanted)
+            # The whole ring while the ones before are short, else none of it (a limit of 0 reads nothing).
+            ring = ring.limit(case((short, no_limit), else_=literal(0)))
+        rings.append(ring.cte(f"ring_{len(rings)}").prefix_with("MATERIALIZED"))
+    # Pledges with no local authority have no distance and come after every local one, newest first.
+    missing = literal(wanted) - _count_of(rings[-1])
+    elsewhere = (
+        select(Pledge.id, cast(null(), Float).label("distance"), Pledge.published_at)
+        .where(*everywhere, ~_has(PledgeLocalAuthority.pledge_id == Pledge.id))
+        .order_by(Pledge.published_at.desc(), Pledge.id.desc())
+        .limit(case((and_(short, missing > 0), missing), else_=literal(0)))
+        .cte("elsewhere")
+        .prefix_with("MATERIALIZED")
+    )
+    found = union(*(select(rows.c.id, rows.c.distance, rows.c.published_at) for rows in (*rings, elsewhere)))
+    rows = found.subquery("found")
+    query = (
+        select(rows.c.id)
+        .order_by(rows.c.distance.is_(None), rows.c.distance, rows.c.published_at.desc(), rows.c.id.desc())
+        .limit(RESULTS_PER_PAGE)
+        .offset(wanted - RESULTS_PER_PAGE)
+    )
+    return list(db.session.execute(query).all())
+
+
 def _page_rows(criteria: Criteria, today: date, page: int) -> list[Any]:
     """The page's rows, each a pledge's id."""
     if criteria.sort == SearchSort.RELEVANCE and _searchable(criteria.keyword):
         return _best_match_page(criteria, today, page)
+    if criteria.sort == SearchSort.NEAREST and criteria.origin is not None:
+        return _nearest_page(criteria, criteria.origin, today, page)
     query, order = _ordered(criteria, today, Pledge.id)
     offset = (page - 1) * RESULTS_PER_PAGE
     return list(db.session.execute(query.order_by(*order).limit(RESULTS_PER_PAGE).offset(offset)).all())
