@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from flask import g, has_app_context
 from sqlalchemy import (
     ColumnElement,
     Float,
@@ -343,8 +344,21 @@ def _conditions(
     """Everything a pledge must meet to be found; the keyword match is left out when `keyword` is false.
 
     In a narrow place, only the pledges listed there are read, unless the statement is led by the full-text
-    index (`lookups` "all").
+    index (`lookups` "all"). Made once per request for each way of asking: a search's count and its page use
+    the same conditions, and building them (the distances especially) takes SQLAlchemy a few milliseconds.
     """
+    if not has_app_context():
+        return _build_conditions(criteria, today, keyword, lookups)
+    made: dict[Any, list[ColumnElement[bool]]] = g.setdefault("search_conditions", {})
+    key = (criteria, today, keyword, lookups)
+    if key not in made:
+        made[key] = _build_conditions(criteria, today, keyword, lookups)
+    return list(made[key])
+
+
+def _build_conditions(
+    criteria: Criteria, today: date, keyword: bool, lookups: Lookups
+) -> list[ColumnElement[bool]]:
     narrow = lookups != "all" and _narrow_place(criteria)
     conditions = visible(today, status_index=not narrow)
     if narrow:
