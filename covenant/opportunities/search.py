@@ -48,7 +48,6 @@ from sqlalchemy import (
     select,
     table,
     text,
-    union,
     union_all,
 )
 from sqlalchemy.orm import aliased, contains_eager, join, lazyload
@@ -635,11 +634,15 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
         .cte("elsewhere")
         .prefix_with("MATERIALIZED")
     )
-    found = union(*(select(rows.c.id, rows.c.distance, rows.c.published_at) for rows in (*rings, elsewhere)))
-    rows = found.subquery("found")
+    found = union_all(
+        *(select(rows.c.id, rows.c.distance, rows.c.published_at) for rows in (*rings, elsewhere))
+    ).subquery("found")
+    # A pledge read in two rings is one result.
+    distance_of, published_at = func.min(found.c.distance), func.max(found.c.published_at)
     query = (
-        select(rows.c.id)
-        .order_by(rows.c.distance.is_(None), rows.c.distance, rows.c.published_at.desc(), rows.c.id.desc())
+        select(found.c.id)
+        .group_by(found.c.id)
+        .order_by(distance_of.is_(None), distance_of, published_at.desc(), found.c.id.desc())
         .limit(RESULTS_PER_PAGE)
         .offset(wanted - RESULTS_PER_PAGE)
     )
