@@ -29,8 +29,12 @@ def external_url(path: str) -> str:
     return current_app.config["BASE_URL"] + path
 
 
-def queue_email(to: str, template: str, **context: Any) -> OutboundEmail:
-    """Render `email/<template>.txt` and add it to the outbox; the caller's commit sends it on its way."""
+def queue_email(to: str, template: str, unsubscribe_url: str | None = None, **context: Any) -> OutboundEmail:
+    """Render `email/<template>.txt` and add it to the outbox; the caller's commit sends it on its way.
+
+    An `unsubscribe_url` (which must stop the emails when opened, or when posted to by a mail program) goes out as
+    the List-Unsubscribe header, so mail programs can offer their own one-click unsubscribe (RFC 8058).
+    """
     rendered = render_template(f"email/{template}.txt", **context).lstrip()
     first_line, _, body = rendered.partition("\n")
     if not first_line.startswith("Subject: "):
@@ -40,6 +44,7 @@ def queue_email(to: str, template: str, **context: Any) -> OutboundEmail:
         subject=first_line.removeprefix("Subject: ").strip(),
         body=body.strip() + "\n",
         template=template,
+        unsubscribe_url=unsubscribe_url,
     )
     db.session.add(message)
     return message
@@ -55,6 +60,9 @@ def _deliver_smtp(message: OutboundEmail) -> None:
     email["From"] = config["MAIL_FROM"]
     email["To"] = message.to_address
     email["Subject"] = message.subject
+    if message.unsubscribe_url:
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(message.body)
     with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
         if config["SMTP_STARTTLS"]:

@@ -452,6 +452,29 @@ def test_the_unsubscribe_link_works_without_signing_in(client, runner, make_user
     assert audit_actions(saved.id) == ["saved_search_unsubscribed"]
 
 
+def test_mail_programs_can_unsubscribe_in_one_click(client, runner, make_user, make_pledge):
+    """The digest names its unsubscribe link for mail programs (List-Unsubscribe), which post to it without
+    any CSRF token (RFC 8058); the signed token in the address is the proof. A forged address still fails."""
+    user = make_user(Role.PERSONAL_ADVISER)
+    saved = make_saved_search(user, name="Mentors")
+    publish(make_pledge)
+    send(runner)
+    [email] = alert_emails()
+    assert email.unsubscribe_url is not None
+    assert email.unsubscribe_url.endswith(unsubscribe_path(email))
+
+    forged = client.post(unsubscribe_path(email)[:-3] + "xyz", data={"List-Unsubscribe": "One-Click"})
+    assert forged.status_code == 400
+    db.session.refresh(saved)
+    assert saved.unsubscribed_at is None
+
+    response = client.post(unsubscribe_path(email), data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    db.session.refresh(saved)
+    assert saved.unsubscribed_at is not None
+    assert audit_actions(saved.id) == ["saved_search_unsubscribed"]
+
+
 def test_an_unsubscribed_search_shows_as_stopped_and_can_be_started_again(
     client, adviser, runner, make_pledge
 ):

@@ -236,6 +236,33 @@ def test_smtp_backend_delivers_to_a_mail_server(
     assert "reset your password straight away" in body
 
 
+def test_smtp_backend_sends_the_unsubscribe_headers_of_an_alert(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, smtp_server: tuple[Controller, RecordingHandler]
+) -> None:
+    controller, handler = smtp_server
+    for name, value in {
+        "MAIL_BACKEND": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": controller.port,
+        "SMTP_STARTTLS": False,
+        "SMTP_USERNAME": "covenant",
+        "SMTP_PASSWORD": "mail-password",
+    }.items():
+        monkeypatch.setitem(app.config, name, value)
+    stop = "https://covenant.example.org/alerts/unsubscribe/a-signed-token"
+    queue_email("adviser@example.org", "password_changed", user=User(name="Jo Adviser"))
+    queue_email("adviser@example.org", "password_changed", unsubscribe_url=stop, user=User(name="Jo Adviser"))
+    db.session.commit()
+
+    assert send_pending() == (2, 0)
+    plain, stoppable = (
+        message_from_bytes(envelope.content, policy=policy.default) for envelope in handler.envelopes
+    )
+    assert plain["List-Unsubscribe"] is None
+    assert stoppable["List-Unsubscribe"].strip() == f"<{stop}>"  # folded onto its own line: allowed
+    assert stoppable["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
 def test_smtp_backend_retries_when_the_login_is_refused(
     app: Flask, monkeypatch: pytest.MonkeyPatch, smtp_server: tuple[Controller, RecordingHandler]
 ) -> None:

@@ -131,7 +131,6 @@ def test_best_match_pages_are_the_same_however_they_are_read(client, make_pledge
     from covenant.opportunities import search
 
     monkeypatch.setattr(search, "RECENT_WINDOW", window)
-    expected = []
     for number in range(25):
         make_pledge(title=f"Plumbing number {number}", kind=PledgeKind.APPRENTICESHIP)
     for number in range(4):

@@ -80,9 +80,11 @@ def send_digest(saved: SavedSearch, through: datetime) -> bool:
     search_path = site_path("opportunities.index")
     if saved.query_string:
         search_path += "?" + saved.query_string
+    unsubscribe_link = external_url(site_path("alerts.unsubscribe", token=unsubscribe_token(saved)))
     queue_email(
         saved.user.email,
         "saved_search_alert",
+        unsubscribe_url=unsubscribe_link,
         saved=saved,
         user=saved.user,
         opportunities=[
@@ -97,7 +99,7 @@ def send_digest(saved: SavedSearch, through: datetime) -> bool:
         more=total - len(pledges),
         search_link=external_url(search_path),
         manage_link=external_url(site_path("alerts.index")),
-        unsubscribe_link=external_url(site_path("alerts.unsubscribe", token=unsubscribe_token(saved))),
+        unsubscribe_link=unsubscribe_link,
     )
     saved.last_sent_at = through
     return True

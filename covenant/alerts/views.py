@@ -25,7 +25,7 @@ from covenant.alerts.operations import (
     suggested_name,
 )
 from covenant.alerts.operations import unsubscribe as stop_emails
-from covenant.extensions import db
+from covenant.extensions import csrf, db
 from covenant.models import SavedSearch
 from covenant.opportunities.criteria import parse_criteria
 from covenant.vocab import ALERT_ROLES, AlertFrequency
@@ -116,8 +116,11 @@ def delete(saved_search_id: int) -> Response | str:
     return render_template("alerts/delete.html", form=form, saved=saved)
 
 
-@bp.route("/unsubscribe/<token>")
+# The link in the email (GET), and mail programs' one-click unsubscribe (POST, RFC 8058), which carries no CSRF
+# token: the signed token in the address is what proves the request comes from the email.
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @public
+@csrf.exempt
 def unsubscribe(token: str) -> str | tuple[str, int]:
     try:
         saved = search_for_unsubscribe(token)

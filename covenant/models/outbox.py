@@ -21,6 +21,8 @@ class OutboundEmail(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     template: Mapped[str] = mapped_column(String(80))
+    # For emails people can stop (saved-search alerts): sent as List-Unsubscribe, with one-click unsubscribe.
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
