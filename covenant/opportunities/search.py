@@ -78,9 +78,9 @@ COUNT_CAP = 1_000
 NARROW_MILES = 10
 
 # How the outcome area and place conditions are written: as lists of every pledge in the area or place, worked
-# out once per statement ("none"); so, but each pledge read looked up in a region, and on SQLite in its outcome
-# areas, whose lists would be long ("regions"); or every one a look-up of the pledge in hand ("all"), for a
-# statement that reads few pledges, such as one led by the full-text index.
+# out once per statement ("none"); so, but each pledge read looked up in its outcome areas and region, whose lists
+# would be long ("regions"); or every one a look-up of the pledge in hand ("all"), for a statement that reads few
+# pledges, such as one led by the full-text index.
 Lookups = Literal["none", "regions", "all"]
 
 
@@ -372,9 +372,9 @@ def _filters(criteria: Criteria, today: date, lookups: Lookups = "regions") -> l
     conditions: list[ColumnElement[bool]] = []
     if criteria.kinds:
         conditions.append(Pledge.kind.in_(criteria.kinds))
-    # An outcome area's list is long (a fifth to a half of all pledges): SQLite builds it more slowly than it
-    # looks up the pledges it reads; PostgreSQL hashes it quickly.
-    if criteria.areas and (lookups == "all" or (lookups == "regions" and _dialect() == "sqlite")):
+    # An outcome area's list is long (a fifth to a half of all pledges): building it costs more than looking up
+    # the pledges a statement reads, except for PostgreSQL's count, which may read them all ("none").
+    if criteria.areas and lookups != "none":
         conditions.append(
             _has(PledgeOutcomeArea.pledge_id == Pledge.id, PledgeOutcomeArea.area.in_(criteria.areas))
         )
