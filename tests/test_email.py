@@ -202,20 +202,25 @@ def smtp_server() -> Iterator[tuple[Controller, RecordingHandler]]:
         controller.stop()
 
 
-def test_smtp_backend_delivers_to_a_mail_server(
-    app: Flask, monkeypatch: pytest.MonkeyPatch, smtp_server: tuple[Controller, RecordingHandler]
-) -> None:
-    controller, handler = smtp_server
+def use_smtp(app: Flask, monkeypatch: pytest.MonkeyPatch, controller: Controller, **settings: Any) -> None:
+    """Send through the test SMTP server, logged in as `covenant`, with any settings overridden."""
     for name, value in {
         "MAIL_BACKEND": "smtp",
-        "MAIL_FROM": "Care Leaver Covenant <covenant@example.org>",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": controller.port,
         "SMTP_STARTTLS": False,
         "SMTP_USERNAME": "covenant",
         "SMTP_PASSWORD": "mail-password",
+        **settings,
     }.items():
         monkeypatch.setitem(app.config, name, value)
+
+
+def test_smtp_backend_delivers_to_a_mail_server(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, smtp_server: tuple[Controller, RecordingHandler]
+) -> None:
+    controller, handler = smtp_server
+    use_smtp(app, monkeypatch, controller, MAIL_FROM="Care Leaver Covenant <covenant@example.org>")
     email = queue_email("adviser@example.org", "password_changed", user=User(name="Jo Adviser"))
     db.session.commit()
 
@@ -240,15 +245,7 @@ def test_smtp_backend_sends_the_unsubscribe_headers_of_an_alert(
     app: Flask, monkeypatch: pytest.MonkeyPatch, smtp_server: tuple[Controller, RecordingHandler]
 ) -> None:
     controller, handler = smtp_server
-    for name, value in {
-        "MAIL_BACKEND": "smtp",
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": controller.port,
-        "SMTP_STARTTLS": False,
-        "SMTP_USERNAME": "covenant",
-        "SMTP_PASSWORD": "mail-password",
-    }.items():
-        monkeypatch.setitem(app.config, name, value)
+    use_smtp(app, monkeypatch, controller)
     stop = "https://covenant.example.org/alerts/unsubscribe/a-signed-token"
     queue_email("adviser@example.org", "password_changed", user=User(name="Jo Adviser"))
     queue_email("adviser@example.org", "password_changed", unsubscribe_url=stop, user=User(name="Jo Adviser"))
@@ -267,15 +264,7 @@ def test_smtp_backend_retries_when_the_login_is_refused(
     app: Flask, monkeypatch: pytest.MonkeyPatch, smtp_server: tuple[Controller, RecordingHandler]
 ) -> None:
     controller, handler = smtp_server
-    for name, value in {
-        "MAIL_BACKEND": "smtp",
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": controller.port,
-        "SMTP_STARTTLS": False,
-        "SMTP_USERNAME": "covenant",
-        "SMTP_PASSWORD": "wrong-password",
-    }.items():
-        monkeypatch.setitem(app.config, name, value)
+    use_smtp(app, monkeypatch, controller, SMTP_PASSWORD="wrong-password")
     email = queued("adviser@example.org")
 
     assert send_pending() == (0, 1)

@@ -111,6 +111,8 @@ def test_best_match_puts_title_then_summary_then_anywhere_newest_first(client, m
     order = ["Mentors for care leavers", "Mentoring with an engineer", "Office week", "Careers day"]
     assert titles(client, "?q=mentoring") == order
     assert re.search(r"Sorted by:\s*<strong>best match</strong>", page_text(client, "?q=mentoring"))
+    assert "with your search words in their title first" in page_text(client, "?q=mentoring")
+    assert "with your search words in their title first" not in page_text(client, "?q=mentoring&sort=newest")
     # Every word must be in the title for the first place: split between title and description comes last.
     make_pledge(title="Lessons in mentoring", description="Also some driving.")
     make_pledge(title="Driving with a mentor", summary="Lessons on Saturdays.")

@@ -55,7 +55,7 @@ def site_path(endpoint: str, **values: Any) -> str:
 def new_matches(saved: SavedSearch, through: datetime) -> tuple[list[Pledge], int]:
     """Up to MAX_IN_DIGEST visible opportunities matching the search, published after it was last looked at
     and no later than `through`, newest first; and how many there are in all."""
-    query, _ = build_query(saved_criteria(saved))
+    query = build_query(saved_criteria(saved))
     query = query.where(Pledge.published_at > saved.alerted_through, Pledge.published_at <= through)
     total = db.session.scalar(select(func.count()).select_from(query.with_only_columns(Pledge.id).subquery()))
     if not total:

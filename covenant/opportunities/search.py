@@ -193,18 +193,33 @@ def _keyword_condition(keyword: str) -> ColumnElement[bool]:
     return _pg_matches(keyword)
 
 
+def _squared_distance(latitude_column: Any, longitude_column: Any, origin: Place) -> ColumnElement[float]:
+    """The squared distance in degrees from the origin, by an equirectangular approximation: plain arithmetic,
+    so it runs the same on SQLite and PostgreSQL, and is accurate to well under a mile at these distances in
+    England. For comparing and ordering only."""
+    latitude, longitude = origin.point
+    squeeze = math.cos(math.radians(latitude))
+    d_lat = latitude_column - latitude
+    d_lon = (longitude_column - longitude) * squeeze
+    return d_lat * d_lat + d_lon * d_lon
+
+
 def _near(latitude_column: Any, longitude_column: Any, origin: Place, miles: float) -> ColumnElement[bool]:
-    """Within `miles` of the origin, by an equirectangular approximation: plain arithmetic, so it runs the same
-    on SQLite and PostgreSQL, and is accurate to well under a mile at these distances in England."""
+    """Within `miles` of the origin (the bounding box first, which an index can use)."""
     latitude, longitude = origin.point
     degrees = miles / MILES_PER_DEGREE
     squeeze = math.cos(math.radians(latitude))
     return and_(
         latitude_column.between(latitude - degrees, latitude + degrees),
         longitude_column.between(longitude - degrees / squeeze, longitude + degrees / squeeze),
-        (latitude_column - latitude) * (latitude_column - latitude)
-        + (longitude_column - longitude) * squeeze * (longitude_column - longitude) * squeeze
-        <= degrees * degrees,
+        _squared_distance(latitude_column, longitude_column, origin) <= degrees * degrees,
+    )
+
+
+def _districts_near(origin: Place, miles: float) -> Select[Any]:
+    """The postcode districts within `miles` of the origin."""
+    return select(PostcodeDistrict.code).where(
+        _near(PostcodeDistrict.latitude, PostcodeDistrict.longitude, origin, miles)
     )
 
 
@@ -268,13 +283,7 @@ def _place_filter(criteria: Criteria, lookups: Lookups) -> ColumnElement[bool] |
         local.append(
             and_(
                 Pledge.reach.in_([Reach.LOCAL_AUTHORITIES, Reach.REGIONS]),
-                Pledge.postcode_district.in_(
-                    select(PostcodeDistrict.code).where(
-                        _near(
-                            PostcodeDistrict.latitude, PostcodeDistrict.longitude, origin, criteria.distance
-                        )
-                    )
-                ),
+                Pledge.postcode_district.in_(_districts_near(origin, miles)),
             )
         )
     elif criteria.where is not None and criteria.where.authority_id is not None:
@@ -322,9 +331,7 @@ def _place_pledges(criteria: Criteria) -> Select[Any]:
                 PledgeLocalAuthority.local_authority_id.in_(select(LocalAuthority.id).where(near))
             )
         )
-        districts = select(PostcodeDistrict.code).where(
-            _near(PostcodeDistrict.latitude, PostcodeDistrict.longitude, origin, criteria.distance)
-        )
+        districts = _districts_near(origin, criteria.distance)
         parts.append(select(listed.c.id).where(listed.c.postcode_district.in_(districts)))
     elif criteria.where is not None:
         parts.append(
@@ -440,10 +447,10 @@ def _ordered(criteria: Criteria, today: date, *columns: Any) -> tuple[Select[Any
     return query, order
 
 
-def build_query(criteria: Criteria, today: date | None = None) -> tuple[Select[Any], list[Any]]:
-    """The filtered query of visible pledges (joined to their organisation) and its ordering."""
-    query, order = _ordered(criteria, today or uk_today(), Pledge)
-    return query.join(Pledge.organisation), order
+def build_query(criteria: Criteria, today: date | None = None) -> Select[Any]:
+    """The filtered query of visible pledges, joined to their organisation, in no order."""
+    query, _ = _ordered(criteria, today or uk_today(), Pledge)
+    return query.join(Pledge.organisation)
 
 
 def _count_of(rows: Any, *conditions: ColumnElement[bool]) -> ColumnElement[int]:
@@ -553,11 +560,7 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
     ring is further away than every pledge in it, so a ring that holds enough holds the page.
     """
     wanted = page * RESULTS_PER_PAGE
-    latitude, longitude = origin.point
-    squeeze = math.cos(math.radians(latitude))
-    d_lat = LocalAuthority.latitude - latitude
-    d_lon = (LocalAuthority.longitude - longitude) * squeeze
-    distance = d_lat * d_lat + d_lon * d_lon  # squared degrees: for ordering only
+    distance = _squared_distance(LocalAuthority.latitude, LocalAuthority.longitude, origin)
     ranked = (
         select(
             LocalAuthority.id,
@@ -568,10 +571,8 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
         .prefix_with("MATERIALIZED")
     )
     listing, authority = aliased(PledgeLocalAuthority), aliased(LocalAuthority)
-    d_lat_nearest = authority.latitude - latitude
-    d_lon_nearest = (authority.longitude - longitude) * squeeze
     nearest = (
-        select(func.min(d_lat_nearest * d_lat_nearest + d_lon_nearest * d_lon_nearest))
+        select(func.min(_squared_distance(authority.latitude, authority.longitude, origin)))
         .select_from(listing)
         .join(authority, authority.id == listing.local_authority_id)
         .where(listing.pledge_id == Pledge.id)
