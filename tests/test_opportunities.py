@@ -351,8 +351,10 @@ def test_distance_from_a_postcode_district_and_nearest_first(client, make_pledge
 @pytest.mark.parametrize("rings", [(1, 4, 16, 64), (1, 2)], ids=["rings", "small-rings"])
 def test_nearest_first_pages_through_every_ring_in_order(client, make_pledge, authority, monkeypatch, rings):
     """Nearest first reads the nearest authorities' pledges ring by ring while they hold too few for the page.
-    With pages of 3, every ring is read somewhere; the pages together must be the whole order: by the distance
-    to each pledge's nearest authority, newest first at the same distance, then pledges with no authority."""
+    With pages of 3, every ring is read somewhere, and an authority's list is cut off short of pledges that a
+    nearer authority lists too; the pages together must be the whole order: by the distance to each pledge's
+    nearest authority, the most recently added first at the same distance, then pledges with no authority, the
+    most recently added first."""
     from covenant.opportunities import search
 
     monkeypatch.setattr(search, "RESULTS_PER_PAGE", 3)
@@ -373,7 +375,7 @@ def test_nearest_first_pages_through_every_ring_in_order(client, make_pledge, au
             reach = [Reach.REMOTE, Reach.NATIONAL, Reach.REGIONS][number % 3]
             regions = [Region.YORKSHIRE] if reach == Reach.REGIONS else []
             make_pledge(title=f"Elsewhere {number}", reach=reach, regions=regions, published_at=published_at)
-            elsewhere.append((published_at, f"Elsewhere {number}"))
+            elsewhere.append((number, f"Elsewhere {number}"))
             continue
         # Some pledges list two authorities; the nearer one decides.
         listed = [places[number % 7], places[(number * 3) % 7]] if number % 4 == 0 else [places[number % 7]]
@@ -383,13 +385,12 @@ def test_nearest_first_pages_through_every_ring_in_order(client, make_pledge, au
             local_authorities=list({place.id: place for place in listed}.values()),
             published_at=published_at,
         )
-        local.append((min(distance(place) for place in listed), published_at, f"Local {number}"))
+        local.append((min(distance(place) for place in listed), number, f"Local {number}"))
     db.session.commit()
     within_50_miles = (50 / 69) ** 2  # squared degrees, as the search reckons it
-    local = sorted(
-        (row for row in local if row[0] <= within_50_miles), key=lambda row: (row[0], -row[1].timestamp())
-    )
-    elsewhere.sort(key=lambda row: -row[0].timestamp())
+    # Added in number order, so published in a different order from the one they were added in.
+    local = sorted((row for row in local if row[0] <= within_50_miles), key=lambda row: (row[0], -row[1]))
+    elsewhere.sort(key=lambda row: -row[0])
     expected = [title for *_, title in local] + [title for _, title in elsewhere]
     assert len(local) > 12, "the pledges listed only in Cornwall are out of range, the rest in"
 

@@ -48,6 +48,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    true,
     union_all,
 )
 from sqlalchemy.orm import aliased, contains_eager, join, lazyload
@@ -551,13 +552,19 @@ NEAREST_RINGS = (1, 4, 16, 64)
 
 
 def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> list[Any]:
-    """The page's rows nearest first: local pledges by the distance to the nearest of their authorities, newest
-    first at the same distance, then pledges with no local authority (regional, remote, national), newest first.
+    """The page's rows nearest first: local pledges by the distance to the nearest of their authorities, the most
+    recently added first at the same distance, then pledges with no local authority (regional, remote,
+    national), the most recently added first.
 
     Sorting every match by distance would mean working out a distance for each of them (20,000 within 50
-    miles of Leeds). Instead the matches listed in the nearest authority are read, then in the nearest 4, 16 and
-    64, then in any, each ring only while the one before holds fewer than the page needs: every pledge outside a
-    ring is further away than every pledge in it, so a ring that holds enough holds the page.
+    miles of Leeds). Instead the nearest authority is read, then the nearest 4, 16 and 64, then any, each ring
+    only while the one before holds fewer matches than the page needs: every pledge outside a ring is further away
+    than every pledge in it, so a ring that holds enough holds the page.
+
+    Within a ring, each authority's matches are read newest first (its index of listed pledges, backwards) only
+    as far as the page needs: the page's `wanted`-th match there is found first (`cutoff`), then the matches
+    from it on are read. A pledge cut off in its nearest authority has `wanted` pledges before it in the order,
+    so is not on the page, and a pledge read in a further authority as well is placed by the nearest one.
     """
     wanted = page * RESULTS_PER_PAGE
     distance = _squared_distance(LocalAuthority.latitude, LocalAuthority.longitude, origin)
@@ -585,67 +592,83 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
     if _searchable(criteria.keyword):
         in_ring.append(_keyword_condition(criteria.keyword))
     everywhere = _conditions(criteria, today)
-    no_limit = literal(-1) if _dialect() == "sqlite" else null()
     rings: list[Any] = []
     short: ColumnElement[bool] = literal(True)  # every ring read so far holds too few
     for size in (*NEAREST_RINGS, None):
+        if rings:
+            short = and_(short, _count_of(rings[-1]) < wanted)
         if size is None:  # any authority: every local match, read as any other search reads them
-            ring = select(Pledge.id, nearest.label("distance"), Pledge.published_at).where(
-                *everywhere, _has(PledgeLocalAuthority.pledge_id == Pledge.id)
-            )
-        # A pledge's nearest authority lists it in the first ring that does, so the nearest of the ring's
-        # authorities that list it is its nearest of all.
-        elif _dialect() == "sqlite":
+            no_limit = literal(-1) if _dialect() == "sqlite" else null()
             ring = (
-                select(Pledge.id, func.min(ranked.c.distance).label("distance"), Pledge.published_at)
-                .select_from(ranked)
-                .join(PledgeLocalAuthority, PledgeLocalAuthority.local_authority_id == ranked.c.id)
+                select(Pledge.id, nearest.label("distance"))
+                .where(*everywhere, _has(PledgeLocalAuthority.pledge_id == Pledge.id))
+                .limit(case((short, no_limit), else_=literal(0)))
+            )
+        elif _dialect() == "sqlite":
+            # SQLite has no LATERAL: each ring authority's first `wanted` matches, newest first, are gathered
+            # into a JSON array (one per authority), which `json_each` spreads out again.
+            first = (
+                select(PledgeLocalAuthority.pledge_id)
                 .join(Pledge, Pledge.id == PledgeLocalAuthority.pledge_id)
-                .where(ranked.c.rank <= size, *in_ring)
-                .group_by(Pledge.id, Pledge.published_at)
+                .where(PledgeLocalAuthority.local_authority_id == ranked.c.id, *in_ring)
+                .order_by(PledgeLocalAuthority.pledge_id.desc())
+                .limit(wanted)
+                .correlate(ranked)
+                .subquery("first")
+            )
+            gathered = (
+                select(
+                    ranked.c.distance,
+                    select(func.json_group_array(first.c.pledge_id)).scalar_subquery().label("ids"),
+                )
+                .where(ranked.c.rank <= size, short)
+                .cte(f"gathered_{len(rings)}")
+                .prefix_with("MATERIALIZED")
+            )
+            ids = func.json_each(gathered.c.ids).table_valued("value")
+            ring = (
+                select(ids.c.value.label("id"), func.min(gathered.c.distance).label("distance"))
+                .select_from(gathered)
+                .join(ids, true())
+                .group_by(ids.c.value)
             )
         else:
-            # PostgreSQL cannot tell how few pledges a ring lists, so it is made to read them authority by
-            # authority (LATERAL) rather than scan every pledge and join the ring's lists.
+            # PostgreSQL reads each of the ring's authorities' first `wanted` matches, newest first (LATERAL),
+            # while the rings before are short.
             listed = (
-                select(Pledge.id, Pledge.published_at, PledgeLocalAuthority.local_authority_id)
+                select(Pledge.id)
                 .join(PledgeLocalAuthority, PledgeLocalAuthority.pledge_id == Pledge.id)
                 .where(PledgeLocalAuthority.local_authority_id == ranked.c.id, *in_ring)
+                .order_by(PledgeLocalAuthority.pledge_id.desc())
+                .limit(wanted)
                 .correlate(ranked)
-                .offset(0)  # kept as a subquery, not flattened into a join PostgreSQL would plan as above
                 .lateral("listed")
             )
             ring = (
-                select(listed.c.id, func.min(ranked.c.distance).label("distance"), listed.c.published_at)
+                select(listed.c.id, func.min(ranked.c.distance).label("distance"))
                 .select_from(ranked)
-                .join(listed, listed.c.local_authority_id == ranked.c.id)
-                .where(ranked.c.rank <= size)
-                .group_by(listed.c.id, listed.c.published_at)
+                .join(listed, true())
+                .where(ranked.c.rank <= size, short)
+                .group_by(listed.c.id)
             )
-        if rings:
-            short = and_(short, _count_of(rings[-1]) < wanted)
-            # The whole ring while the ones before are short, else none of it (a limit of 0 reads nothing).
-            ring = ring.limit(case((short, no_limit), else_=literal(0)))
         rings.append(ring.cte(f"ring_{len(rings)}").prefix_with("MATERIALIZED"))
-    # Pledges with no local authority have no distance and come after every local one, newest first.
+    # Pledges with no local authority have no distance and come after every local one.
     missing = literal(wanted) - _count_of(rings[-1])
     elsewhere = (
-        select(Pledge.id, cast(null(), Float).label("distance"), Pledge.published_at)
+        select(Pledge.id, cast(null(), Float).label("distance"))
         .where(*everywhere, ~_has(PledgeLocalAuthority.pledge_id == Pledge.id))
-        .order_by(Pledge.published_at.desc(), Pledge.id.desc())
+        .order_by(Pledge.id.desc())
         .limit(case((and_(short, missing > 0), missing), else_=literal(0)))
         .cte("elsewhere")
         .prefix_with("MATERIALIZED")
     )
-    found = union_all(
-        *(select(rows.c.id, rows.c.distance, rows.c.published_at) for rows in (*rings, elsewhere))
-    ).subquery("found")
+    found = union_all(*(select(rows.c.id, rows.c.distance) for rows in (*rings, elsewhere))).subquery("found")
     # A pledge read in two rings is one result.
-    distance_of, published_at = func.min(found.c.distance), func.max(found.c.published_at)
+    distance_of = func.min(found.c.distance)
     query = (
         select(found.c.id)
         .group_by(found.c.id)
-        .order_by(distance_of.is_(None), distance_of, published_at.desc(), found.c.id.desc())
+        .order_by(distance_of.is_(None), distance_of, found.c.id.desc())
         .limit(RESULTS_PER_PAGE)
         .offset(wanted - RESULTS_PER_PAGE)
     )
