@@ -225,6 +225,8 @@ FILTERS = [
     "where=E08000035&distance=25",
     "near=LS1&distance=10",
     "where=E06000052&distance=50&remote=1",
+    "kind=job&where=E08000035&distance=10",
+    "kind=mentoring&where=E08000035",
 ]
 
 
@@ -233,7 +235,8 @@ def test_a_keyword_narrows_every_filter_the_same_way(
     client, make_pledge, leeds, bradford, cornwall, monkeypatch, window
 ):
     """A keyword search is led by the full-text index and looks each pledge's areas and places up; without a
-    keyword the filters list the pledges in them. Both must find the same pledges."""
+    keyword the filters list the pledges in them; nearest first reads the place's authorities one by one. All
+    must find the same pledges."""
     from covenant.opportunities import search
 
     monkeypatch.setattr(search, "RECENT_WINDOW", window)
@@ -269,7 +272,12 @@ def test_a_keyword_narrows_every_filter_the_same_way(
             title for title in every_title(client, f"?{filters}") if title.startswith("Plumbing")
         )
         assert plumbing, filters
-        for sort in ("", "&sort=newest"):
+        sorts = ["", "&sort=newest"]
+        if "where=E0" in filters or "near=" in filters:  # a place with a centre
+            sorts.append("&sort=nearest")
+            everything = sorted(every_title(client, f"?{filters}"))
+            assert sorted(every_title(client, f"?{filters}&sort=nearest")) == everything, filters
+        for sort in sorts:
             found = every_title(client, f"?q=plumbing&{filters}{sort}")
             assert sorted(found) == plumbing, (filters, sort)
 

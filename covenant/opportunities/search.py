@@ -39,7 +39,6 @@ from sqlalchemy import (
     case,
     cast,
     column,
-    false,
     func,
     literal,
     literal_column,
@@ -267,41 +266,48 @@ def _in_region(region: Any, correlated: bool) -> ColumnElement[bool]:
     return and_(Pledge.reach == Reach.REGIONS, listed)
 
 
-def _place_filter(criteria: Criteria, lookups: Lookups) -> ColumnElement[bool] | None:
-    """Where: pledges in the chosen place (or within the distance of it), plus remote and national ones."""
-    correlated = lookups == "all"
+def _place_authorities(criteria: Criteria) -> Callable[[Any], ColumnElement[bool]] | None:
+    """Which local authorities' pledges are in the chosen place (a condition made for the authority table given):
+    those within the distance of it, the chosen authority, or the region's; None for anywhere."""
     origin = criteria.origin
-    if criteria.where is None and not (criteria.distance and origin):
-        return None
-    local: list[ColumnElement[bool]] = []
     if criteria.distance and origin is not None:
         miles = criteria.distance
-        local.append(
-            _in_authority(
-                lambda authority: _near(authority.latitude, authority.longitude, origin, miles), correlated
-            )
-        )
+        return lambda authority: _near(authority.latitude, authority.longitude, origin, miles)
+    if criteria.where is None:
+        return None
+    if criteria.where.authority_id is not None:
+        chosen = criteria.where.authority_id
+        return lambda authority: authority.id == chosen
+    region = criteria.where.region
+    return lambda authority: authority.region == region
+
+
+def _place_filter(criteria: Criteria, lookups: Lookups) -> ColumnElement[bool] | None:
+    """Where: pledges in the chosen place (or within the distance of it), plus remote and national ones."""
+    authorities = _place_authorities(criteria)
+    if authorities is None:
+        return None
+    origin = criteria.origin
+    within = bool(criteria.distance) and origin is not None
+    correlated = lookups == "all"
+    if not within and criteria.where is not None and criteria.where.authority_id is None:
+        # A region holds a ninth of England's pledges: quicker to look up each pledge read than to list them.
+        correlated = lookups != "none"
+    local = [_in_authority(authorities, correlated)]
+    if criteria.distance and origin is not None:
         local.append(
             and_(
                 Pledge.reach.in_([Reach.LOCAL_AUTHORITIES, Reach.REGIONS]),
-                Pledge.postcode_district.in_(_districts_near(origin, miles)),
+                Pledge.postcode_district.in_(_districts_near(origin, criteria.distance)),
             )
         )
-    elif criteria.where is not None and criteria.where.authority_id is not None:
-        chosen = criteria.where.authority_id
-        local.append(_in_authority(lambda authority: authority.id == chosen, correlated))
-    elif criteria.where is not None:
-        # A region holds a ninth of England's pledges: quicker to look up each pledge read than to list them.
-        correlated = lookups != "none"
-        region = criteria.where.region
-        local.append(_in_authority(lambda authority: authority.region == region, correlated))
     if criteria.where is not None and criteria.where.region is not None:
         local.append(_in_region(criteria.where.region, correlated))
     if criteria.include_national:
         local.append(Pledge.reach == Reach.NATIONAL)
     if criteria.include_remote:
         local.append(Pledge.reach == Reach.REMOTE)
-    return or_(*local) if local else false()
+    return or_(*local)
 
 
 def _narrow_place(criteria: Criteria) -> bool:
@@ -309,10 +315,12 @@ def _narrow_place(criteria: Criteria) -> bool:
     miles around a place, without remote and national opportunities (which are found from anywhere).
 
     SQLite, with no statistics, would otherwise read live pledges newest first until it has found enough: quick
-    when most are in the place, 50 ms when few of them are (paid work experience within 10 miles of Leeds).
-    PostgreSQL, which has statistics, chooses well for itself.
+    when most are in the place, 50 ms when few of them are. A search for a kind of opportunity reads that kind's
+    pledges from their own index instead, which is quicker still: paid work experience within 10 miles of Leeds
+    is 4,500 pledges of that kind and pay against 7,000 in and around Leeds. PostgreSQL, which has statistics,
+    chooses well for itself.
     """
-    if _dialect() != "sqlite" or criteria.include_remote or criteria.include_national:
+    if _dialect() != "sqlite" or criteria.include_remote or criteria.include_national or criteria.kinds:
         return False
     if criteria.distance and criteria.origin is not None:
         return criteria.distance <= NARROW_MILES
@@ -568,12 +576,16 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
     """
     wanted = page * RESULTS_PER_PAGE
     distance = _squared_distance(LocalAuthority.latitude, LocalAuthority.longitude, origin)
+    # The authorities in the chosen place, nearest first: one outside it lists only pledges that are not found,
+    # or are found for being near it some other way (its postcode district), which the last ring reads.
+    in_place = _place_authorities(criteria)
     ranked = (
         select(
             LocalAuthority.id,
             distance.label("distance"),
             func.row_number().over(order_by=(distance, LocalAuthority.id)).label("rank"),
         )
+        .where(in_place(LocalAuthority) if in_place is not None else true())
         .cte("ranked")
         .prefix_with("MATERIALIZED")
     )
@@ -594,9 +606,11 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
     everywhere = _conditions(criteria, today)
     rings: list[Any] = []
     short: ColumnElement[bool] = literal(True)  # every ring read so far holds too few
-    for size in (*NEAREST_RINGS, None):
+    grows: ColumnElement[bool] = literal(True)  # this ring has authorities the one before has not
+    for size, before in zip((*NEAREST_RINGS, None), (0, *NEAREST_RINGS), strict=True):
         if rings:
             short = and_(short, _count_of(rings[-1]) < wanted)
+            grows = _count_of(ranked) > before
         if size is None:  # any authority: every local match, read as any other search reads them
             no_limit = literal(-1) if _dialect() == "sqlite" else null()
             ring = (
@@ -621,7 +635,7 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
                     ranked.c.distance,
                     select(func.json_group_array(first.c.pledge_id)).scalar_subquery().label("ids"),
                 )
-                .where(ranked.c.rank <= size, short)
+                .where(ranked.c.rank <= size, short, grows)
                 .cte(f"gathered_{len(rings)}")
                 .prefix_with("MATERIALIZED")
             )
@@ -648,7 +662,7 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
                 select(listed.c.id, func.min(ranked.c.distance).label("distance"))
                 .select_from(ranked)
                 .join(listed, true())
-                .where(ranked.c.rank <= size, short)
+                .where(ranked.c.rank <= size, short, grows)
                 .group_by(listed.c.id)
             )
         rings.append(ring.cte(f"ring_{len(rings)}").prefix_with("MATERIALIZED"))
@@ -704,6 +718,8 @@ def search(criteria: Criteria, today: date, token: str) -> Results:
     total, exact = counted
     pages = max(1, math.ceil(total / RESULTS_PER_PAGE))
     page = min(criteria.page, pages)
+    if not total:  # nothing to read: the page would be read through every live pledge to find nothing
+        return Results(criteria=criteria, pledges=[], total=0, page=1, pages=1)
     ids = [row[0] for row in _page_rows(criteria, today, page)]
 
     found = db.session.scalars(
