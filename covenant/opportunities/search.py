@@ -570,9 +570,9 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
     than every pledge in it, so a ring that holds enough holds the page.
 
     Within a ring, each authority's matches are read newest first (its index of listed pledges, backwards) only
-    as far as the page needs: the page's `wanted`-th match there is found first (`cutoff`), then the matches
-    from it on are read. A pledge cut off in its nearest authority has `wanted` pledges before it in the order,
-    so is not on the page, and a pledge read in a further authority as well is placed by the nearest one.
+    as far as the page needs, its first `wanted`: a pledge left unread in its nearest authority has `wanted`
+    pledges before it in the order, so is not on the page, and a pledge read in a further authority as well is
+    placed by the nearest one. Only the authorities in the chosen place are read this way.
     """
     wanted = page * RESULTS_PER_PAGE
     distance = _squared_distance(LocalAuthority.latitude, LocalAuthority.longitude, origin)
@@ -606,11 +606,9 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
     everywhere = _conditions(criteria, today)
     rings: list[Any] = []
     short: ColumnElement[bool] = literal(True)  # every ring read so far holds too few
-    grows: ColumnElement[bool] = literal(True)  # this ring has authorities the one before has not
     for size, before in zip((*NEAREST_RINGS, None), (0, *NEAREST_RINGS), strict=True):
         if rings:
             short = and_(short, _count_of(rings[-1]) < wanted)
-            grows = _count_of(ranked) > before
         if size is None:  # any authority: every local match, read as any other search reads them
             no_limit = literal(-1) if _dialect() == "sqlite" else null()
             ring = (
@@ -618,53 +616,56 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
                 .where(*everywhere, _has(PledgeLocalAuthority.pledge_id == Pledge.id))
                 .limit(case((short, no_limit), else_=literal(0)))
             )
-        elif _dialect() == "sqlite":
-            # SQLite has no LATERAL: each ring authority's first `wanted` matches, newest first, are gathered
-            # into a JSON array (one per authority), which `json_each` spreads out again.
-            first = (
-                select(PledgeLocalAuthority.pledge_id)
-                .join(Pledge, Pledge.id == PledgeLocalAuthority.pledge_id)
-                .where(PledgeLocalAuthority.local_authority_id == ranked.c.id, *in_ring)
-                .order_by(PledgeLocalAuthority.pledge_id.desc())
-                .limit(wanted)
-                .correlate(ranked)
-                .subquery("first")
-            )
-            gathered = (
-                select(
-                    ranked.c.distance,
-                    select(func.json_group_array(first.c.pledge_id)).scalar_subquery().label("ids"),
-                )
-                .where(ranked.c.rank <= size, short, grows)
-                .cte(f"gathered_{len(rings)}")
-                .prefix_with("MATERIALIZED")
-            )
-            ids = func.json_each(gathered.c.ids).table_valued("value")
-            ring = (
-                select(ids.c.value.label("id"), func.min(gathered.c.distance).label("distance"))
-                .select_from(gathered)
-                .join(ids, true())
-                .group_by(ids.c.value)
-            )
         else:
-            # PostgreSQL reads each of the ring's authorities' first `wanted` matches, newest first (LATERAL),
-            # while the rings before are short.
-            listed = (
-                select(Pledge.id)
-                .join(PledgeLocalAuthority, PledgeLocalAuthority.pledge_id == Pledge.id)
-                .where(PledgeLocalAuthority.local_authority_id == ranked.c.id, *in_ring)
-                .order_by(PledgeLocalAuthority.pledge_id.desc())
-                .limit(wanted)
-                .correlate(ranked)
-                .lateral("listed")
-            )
-            ring = (
-                select(listed.c.id, func.min(ranked.c.distance).label("distance"))
-                .select_from(ranked)
-                .join(listed, true())
-                .where(ranked.c.rank <= size, short, grows)
-                .group_by(listed.c.id)
-            )
+            # The ring's authorities, while the rings before hold too few and this ring has authorities they
+            # have not.
+            ring_authorities = and_(ranked.c.rank <= size, short, _count_of(ranked) > before)
+            if _dialect() == "sqlite":
+                # SQLite has no LATERAL: each ring authority's first `wanted` matches, newest first, are gathered
+                # into a JSON array (one per authority), which `json_each` spreads out again.
+                first = (
+                    select(PledgeLocalAuthority.pledge_id)
+                    .join(Pledge, Pledge.id == PledgeLocalAuthority.pledge_id)
+                    .where(PledgeLocalAuthority.local_authority_id == ranked.c.id, *in_ring)
+                    .order_by(PledgeLocalAuthority.pledge_id.desc())
+                    .limit(wanted)
+                    .correlate(ranked)
+                    .subquery("first")
+                )
+                gathered = (
+                    select(
+                        ranked.c.distance,
+                        select(func.json_group_array(first.c.pledge_id)).scalar_subquery().label("ids"),
+                    )
+                    .where(ring_authorities)
+                    .cte(f"gathered_{len(rings)}")
+                    .prefix_with("MATERIALIZED")
+                )
+                ids = func.json_each(gathered.c.ids).table_valued("value")
+                ring = (
+                    select(ids.c.value.label("id"), func.min(gathered.c.distance).label("distance"))
+                    .select_from(gathered)
+                    .join(ids, true())
+                    .group_by(ids.c.value)
+                )
+            else:
+                # PostgreSQL reads each ring authority's first `wanted` matches, newest first (LATERAL).
+                listed = (
+                    select(Pledge.id)
+                    .join(PledgeLocalAuthority, PledgeLocalAuthority.pledge_id == Pledge.id)
+                    .where(PledgeLocalAuthority.local_authority_id == ranked.c.id, *in_ring)
+                    .order_by(PledgeLocalAuthority.pledge_id.desc())
+                    .limit(wanted)
+                    .correlate(ranked)
+                    .lateral("listed")
+                )
+                ring = (
+                    select(listed.c.id, func.min(ranked.c.distance).label("distance"))
+                    .select_from(ranked)
+                    .join(listed, true())
+                    .where(ring_authorities)
+                    .group_by(listed.c.id)
+                )
         rings.append(ring.cte(f"ring_{len(rings)}").prefix_with("MATERIALIZED"))
     # Pledges with no local authority have no distance and come after every local one.
     missing = literal(wanted) - _count_of(rings[-1])
