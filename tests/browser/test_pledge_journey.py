@@ -183,3 +183,19 @@ def test_search_with_javascript_filters_fold_away_and_places_autocomplete(
     assert "distance=10" in page.url
     assert "paid=1" in page.url
     check_page(page, watcher, "search results with JavaScript")
+
+
+def test_leaving_the_place_box_untouched_keeps_anywhere(
+    context: BrowserContext, browser_server: LiveServer
+) -> None:
+    """Tapping into "Where" and out again without choosing must not choose a place (the first of the list)."""
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(f"{browser_server.url}/opportunities")
+    page.get_by_role("button", name="Show filters").click()
+    page.get_by_role("combobox", name="Where").click()
+    page.get_by_label("Search words").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply filters").first.click()
+    assert "where=E" not in page.url
+    assert page.locator("input#where").input_value() in ("", "Anywhere in England")

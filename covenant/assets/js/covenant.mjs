@@ -12,10 +12,17 @@ for (const filter of document.querySelectorAll('[data-module="moj-filter"]')) {
   });
 }
 
-// Long lists of places become a type-ahead search when accessible-autocomplete has loaded.
+// Long lists of places become a type-ahead search when accessible-autocomplete has loaded. The empty choice
+// ("Anywhere in England") stays in the list: without it, tapping into the box and out again would choose the
+// first place in the list.
 const autocomplete = window.accessibleAutocomplete;
 if (autocomplete) {
   for (const select of document.querySelectorAll('select[data-module="covenant-autocomplete"]')) {
-    autocomplete.enhanceSelectElement({ selectElement: select, defaultValue: "", showAllValues: true });
+    autocomplete.enhanceSelectElement({
+      selectElement: select,
+      defaultValue: "",
+      showAllValues: true,
+      preserveNullOptions: true,
+    });
   }
 }
