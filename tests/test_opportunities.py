@@ -346,6 +346,12 @@ def test_distance_from_a_postcode_district_and_nearest_first(client, make_pledge
         postcode_district="LS1",
     )
     assert titles(client, "?near=LS1&distance=5") == ["Leeds centre"]
+    # A whole postcode is searched near its district, and only the district is kept.
+    assert titles(client, "?near=ls1+4ap&distance=5") == ["Leeds centre"]
+    page = page_text(client, "?near=ls1+4ap&distance=5").lower()
+    assert 'value="ls1"' in page
+    assert "ls1 4ap" not in page
+    assert "ls14ap" not in page
     assert titles(client, "?near=LS1&distance=10&sort=nearest&remote=1") == [
         "Leeds centre",
         "Bradford centre",
@@ -353,7 +359,7 @@ def test_distance_from_a_postcode_district_and_nearest_first(client, make_pledge
     assert titles(client, "?where=E08000032&sort=nearest&distance=25") == ["Bradford centre", "Leeds centre"]
     html = page_text(client, "?near=ZZ9&distance=10")
     assert "We do not know where ZZ9 is yet" in html
-    assert "is not a postcode district" in page_text(client, "?near=not+a+postcode")
+    assert "is not a postcode" in page_text(client, "?near=not+a+postcode")
 
 
 @pytest.mark.parametrize("rings", [(1, 4, 16, 64), (1, 2)], ids=["rings", "small-rings"])
@@ -459,7 +465,7 @@ def test_pages_of_twenty_with_edges_corrected(client, make_pledge):
             "?distance=far&where=E08000035&national=1",
             "Distance must be 5, 10, 25 or 50 miles, so we ignored it",
         ),
-        ("?distance=10", "Choose a local authority or postcode district to search within a distance"),
+        ("?distance=10", "Choose your council area or enter a postcode to search within a distance"),
         ("?where=nowhere", "We did not recognise that place, so we searched everywhere"),
         ("?sort=random", "We did not recognise that order, so we used the usual one"),
         ("?sort=nearest", "Choose a place to sort by nearest"),
@@ -478,11 +484,11 @@ def test_chosen_filters_are_removable_tags_and_the_url_is_the_search(client, mak
     html = page_text(client, "?kind=job&paid=1")
     assert "Selected filters" in html
     assert (
-        'href="/opportunities?paid=1"><span class="govuk-visually-hidden">Remove this filter</span> Job'
+        'href="/opportunities?paid=1#results"><span class="govuk-visually-hidden">Remove this filter</span> Job'
         in html
     )
     assert (
-        'href="/opportunities?kind=job"><span class="govuk-visually-hidden">Remove this filter</span> Paid only'
+        'href="/opportunities?kind=job#results"><span class="govuk-visually-hidden">Remove this filter</span> Paid only'
         in html
     )
     assert "Clear filters" in html

@@ -30,6 +30,8 @@ from covenant.vocab import (
 MAX_KEYWORD_LENGTH = 200
 MAX_PAGE = 10_000
 POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+# The second part of a full postcode ("1AA" of "LS6 1AA").
+INWARD_CODE = re.compile(r"^[0-9][A-Z]{2}$")
 
 # ONS codes for the regions of England, so a place is always a GSS code in the URL.
 REGION_CODES: dict[str, Region] = {
@@ -188,10 +190,13 @@ def find_place(code: str) -> Place | None:
 
 
 def find_district(text: str) -> Place | None | str:
-    """A postcode district with a known centre; a message when it is malformed or unknown."""
+    """The postcode district of a district or a whole postcode ("LS6", "LS6 1AA"), with a known centre; a message
+    when it is malformed or unknown. Only the district is kept, in the search and its address."""
     code = re.sub(r"\s+", "", text).upper()[:8]
+    if not POSTCODE_DISTRICT.fullmatch(code) and INWARD_CODE.fullmatch(code[-3:]):
+        code = code[:-3]
     if not POSTCODE_DISTRICT.fullmatch(code):
-        return f"‘{text[:20]}’ is not a postcode district. Use the first part of a postcode, like LS1 or SW1A"
+        return f"‘{text[:20]}’ is not a postcode. Use a postcode, or its first part, like LS6 or SW1A"
     district = db.session.get(PostcodeDistrict, code)
     if district is None:
         return f"We do not know where {code} is yet, so we could not search near it"
@@ -295,6 +300,6 @@ def parse_criteria(args: MultiDict[str, str]) -> Criteria:
     )
     sort = _read_sort(args, criteria, messages)
     if distance and criteria.origin is None:
-        messages.append("Choose a local authority or postcode district to search within a distance")
+        messages.append("Choose your council area or enter a postcode to search within a distance")
         criteria = replace(criteria, distance=None)
     return replace(criteria, sort=sort, messages=tuple(messages))

@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from covenant.extensions import db
 from covenant.models import PostcodeDistrict
-from covenant.opportunities.criteria import POSTCODE_DISTRICT
+from covenant.opportunities.criteria import INWARD_CODE, POSTCODE_DISTRICT
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 # The UK's bounding box, with the Scilly Isles, Northern Ireland and Shetland inside it.
 LATITUDES = (49.8, 60.9)
 LONGITUDES = (-8.7, 1.8)
-INWARD_CODE = re.compile(r"^[0-9][A-Z]{2}$")
 POSTCODE_COLUMNS = ("pcds", "pcd", "pcd7", "pcd8", "pcd2")
 LATITUDE_COLUMNS = ("latitude", "lat")
 LONGITUDE_COLUMNS = ("longitude", "long", "lon", "lng")

@@ -123,7 +123,7 @@ def chosen_filters(criteria: Criteria, base: str) -> list[tuple[str, list[Tag]]]
     """The filters in use, grouped, each with a link to the same search without it."""
 
     def without(**changes: Any) -> str:
-        return base + criteria.url_query(page=1, **changes)
+        return base + criteria.url_query(page=1, **changes) + "#results"
 
     groups: list[tuple[str, list[Tag]]] = []
     if criteria.keyword:

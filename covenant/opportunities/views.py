@@ -67,7 +67,7 @@ def results_listing(criteria: Criteria, base: str) -> tuple[Results, Markup]:
     pagination = pagination_params(
         results.page,
         results.pages,
-        lambda number: base + criteria.url_query(page=number),
+        lambda number: base + criteria.url_query(page=number) + "#results",
         more=not results.exact,
     )
     listing = Markup(  # noqa: S704 - a template rendered with autoescaping

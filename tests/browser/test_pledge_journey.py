@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from covenant.sqltypes import uk_today
 from tests.browser.conftest import ConsoleWatcher, LiveServer, axe_violations, sign_in
@@ -199,3 +199,33 @@ def test_leaving_the_place_box_untouched_keeps_anywhere(
         page.get_by_role("button", name="Apply filters").first.click()
     assert "where=E" not in page.url
     assert page.locator("input#where").input_value() in ("", "Anywhere in England")
+
+
+def test_a_care_leaver_finds_paid_work_experience_near_home_on_a_phone_without_javascript(
+    chromium: Browser, browser_server: LiveServer
+) -> None:
+    """The issue's care leaver: paid work experience within 10 miles of Leeds, on a phone with no JavaScript.
+    The filters come before the results on a small screen, so applying them goes straight to the results."""
+    context = chromium.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{browser_server.url}/opportunities")
+        page.select_option("#where", label="Leeds")
+        page.select_option("#distance", label="Within 10 miles")
+        page.get_by_label("Work experience", exact=True).check()
+        page.get_by_label("Paid opportunities").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Apply filters").last.click()
+        for part in ("where=E08000035", "distance=10", "kind=work_experience", "paid=1"):
+            assert part in page.url
+        heading = page.locator("#results-heading")
+        top = heading.evaluate("element => element.getBoundingClientRect().top")
+        assert 0 <= top < PHONE["height"] / 2, f"the results start {top}px down"
+        assert "opportunit" in heading.inner_text()
+        results = page.locator(".covenant-result")
+        assert results.count() > 0
+        for text in results.all_inner_texts():
+            assert "Work experience" in text
+            assert "Pay: £" in text or "Pay: Paid" in text
+    finally:
+        context.close()
