@@ -494,6 +494,28 @@ def test_chosen_filters_are_removable_tags_and_the_url_is_the_search(client, mak
     assert "Clear filters" in html
 
 
+def test_with_a_place_remote_and_national_opportunities_are_removable_filters(client, make_pledge, leeds):
+    """From a council area or a postcode alike, online and England-wide opportunities show only when asked for,
+    and say so among the chosen filters."""
+    db.session.add(PostcodeDistrict(code="LS1", latitude=53.7990, longitude=-1.5490))
+    make_pledge(title="In Leeds", reach=Reach.LOCAL_AUTHORITIES, local_authorities=[leeds])
+    make_pledge(title="Online", reach=Reach.REMOTE)
+    make_pledge(title="Anywhere", reach=Reach.NATIONAL)
+    for place in ("where=E08000035", "near=LS1&distance=10"):
+        assert sorted(titles(client, f"?{place}&remote=1&national=1")) == ["Anywhere", "In Leeds", "Online"]
+        assert titles(client, f"?{place}&national=1") == ["Anywhere", "In Leeds"]
+        assert titles(client, f"?{place}") == ["In Leeds"]
+    html = page_text(client, "?where=E08000035&remote=1&national=1")
+    remove = '"><span class="govuk-visually-hidden">Remove this filter</span> '
+    assert (
+        f'href="/opportunities?where=E08000035&amp;national=1#results{remove}Also from home or online' in html
+    )
+    assert (
+        f'href="/opportunities?where=E08000035&amp;remote=1#results{remove}Also anywhere in England' in html
+    )
+    assert "Also from home or online" not in page_text(client, "?kind=job")
+
+
 def test_a_search_page_runs_a_fixed_number_of_statements(client, make_pledge, leeds, app):
     search = "/opportunities?q=mentoring&where=E08000035&sort=newest"
 

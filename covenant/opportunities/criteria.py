@@ -108,14 +108,7 @@ class Criteria:
             pairs.append(("q", criteria.keyword))
         pairs += [("kind", kind.value) for kind in criteria.kinds]
         pairs += [("area", area.value) for area in criteria.areas]
-        if criteria.where:
-            pairs.append(("where", criteria.where.code))
-            if criteria.include_remote:
-                pairs.append(("remote", "1"))
-            if criteria.include_national:
-                pairs.append(("national", "1"))
-        if criteria.near:
-            pairs.append(("near", criteria.near.code))
+        pairs += criteria._place_args()
         if criteria.distance:
             pairs.append(("distance", str(criteria.distance)))
         if criteria.age is not None:
@@ -131,6 +124,18 @@ class Criteria:
             pairs.append(("sort", criteria.sort.value))
         if criteria.page > 1:
             pairs.append(("page", str(criteria.page)))
+        return pairs
+
+    def _place_args(self) -> list[tuple[str, str]]:
+        """The place, and whether remote and national opportunities are wanted too (without a place, everything
+        is shown anyway)."""
+        pairs = [(name, place.code) for name, place in (("where", self.where), ("near", self.near)) if place]
+        if pairs:
+            pairs += [
+                (name, "1")
+                for name, wanted in (("remote", self.include_remote), ("national", self.include_national))
+                if wanted
+            ]
         return pairs
 
     def url_query(self, **changes: object) -> str:
@@ -290,8 +295,8 @@ def parse_criteria(args: MultiDict[str, str]) -> Criteria:
         where=where,
         near=near,
         distance=distance,
-        include_remote=_flag(args, "remote") if where else True,
-        include_national=_flag(args, "national") if where else True,
+        include_remote=_flag(args, "remote") if where or near else True,
+        include_national=_flag(args, "national") if where or near else True,
         age=age,
         paid_only=_flag(args, "paid"),
         open_now=_flag(args, "open"),

@@ -175,6 +175,11 @@ def _place_tags(criteria: Criteria, without: Callable[..., str]) -> list[Tag]:
         )
     if criteria.distance:
         tags.append(Tag(f"Within {criteria.distance} miles", without(distance=None)))
+    if criteria.where or criteria.near:
+        if criteria.include_remote:
+            tags.append(Tag("Also from home or online", without(include_remote=False)))
+        if criteria.include_national:
+            tags.append(Tag("Also anywhere in England", without(include_national=False)))
     return tags
 
 
