@@ -6,7 +6,7 @@ index is added, so the SQLite full-text triggers of 0003 stay as they are.
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-11-29 11:05:00
+Create Date: 2026-11-29 10:25:00
 
 """
 from alembic import op
