@@ -97,10 +97,34 @@ def forget_filter_forms() -> None:
 
 @dataclass(frozen=True)
 class Tag:
-    """A chosen filter, shown as a tag that removes it when followed."""
+    """A chosen filter, shown as a tag that removes it when followed; or a filter to add, as a link."""
 
     text: str
     href: str
+
+
+# One tap from any search to the kinds of opportunity young people look for most, without opening the filters.
+SHORTCUTS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("paid work experience", {"kinds": (PledgeKind.WORK_EXPERIENCE,), "paid_only": True}),
+    ("apprenticeships", {"kinds": (PledgeKind.APPRENTICESHIP,)}),
+    ("jobs", {"kinds": (PledgeKind.JOB,)}),
+    ("mentoring", {"kinds": (PledgeKind.MENTORING,)}),
+    ("training or qualifications", {"kinds": (PledgeKind.TRAINING,)}),
+)
+
+
+def shortcuts(criteria: Criteria, base: str) -> list[Tag]:
+    """Links that narrow this search to one popular kind of opportunity, while none is chosen."""
+    if criteria.kinds:
+        return []
+    return [
+        Tag(text, base + criteria.url_query(page=1, **changes) + "#results") for text, changes in SHORTCUTS
+    ]
+
+
+def council_choices() -> list[dict[str, Any]]:
+    """Options for "Where do you live?": every local authority, by name."""
+    return [{"value": code, "text": name} for code, name in _authority_names()]
 
 
 def place_choices() -> list[dict[str, Any]]:

@@ -15,12 +15,23 @@ from covenant.opportunities import bp
 from covenant.opportunities.cache import search_cache
 from covenant.opportunities.criteria import Criteria, find_place, parse_criteria
 from covenant.opportunities.freshness import current_token
-from covenant.opportunities.presenting import chosen_filters, facts, filter_form, sort_choices
+from covenant.opportunities.presenting import (
+    chosen_filters,
+    component,
+    council_choices,
+    facts,
+    filter_form,
+    shortcuts,
+    sort_choices,
+)
 from covenant.opportunities.search import Results, search, visible_pledge
 from covenant.pagination import pagination_params
 from covenant.pledges.sections import ages_text, dates_text, pay_text, places_text, where_text
 from covenant.sqltypes import uk_today
 from covenant.vocab import ALERT_ROLES, PledgeStatus, TakeUp
+
+# "Find opportunities near you" on the first page searches this far from the chosen council area.
+QUICK_START_MILES = 10
 
 
 @bp.route("")
@@ -40,6 +51,10 @@ def index() -> str:
         filter_form=filter_form(criteria),
         messages=messages,
         chosen=chosen_filters(criteria, base),
+        shortcuts=shortcuts(criteria, base),
+        councils=council_choices() if not criteria.is_filtered else [],
+        quick_miles=QUICK_START_MILES,
+        component=component,
         clear_href=base,
         save_search_href=(
             url_for("alerts.save") + criteria.url_query(page=1)

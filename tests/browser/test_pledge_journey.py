@@ -174,7 +174,7 @@ def test_search_with_javascript_filters_fold_away_and_places_autocomplete(
     check_page(page, watcher, "search with filters folded away")
     show.click()
     page.get_by_role("combobox", name="Where").fill("Leeds")
-    page.get_by_role("option", name="Leeds", exact=True).click()
+    page.locator("#where__listbox").get_by_role("option", name="Leeds", exact=True).click()
     page.select_option("#distance", "10")
     page.check("#paid")
     with page.expect_navigation():
@@ -229,3 +229,31 @@ def test_a_care_leaver_finds_paid_work_experience_near_home_on_a_phone_without_j
             assert "Pay: £" in text or "Pay: Paid" in text
     finally:
         context.close()
+
+
+def test_paid_work_experience_near_home_in_three_taps(chromium: Browser, browser_server: LiveServer) -> None:
+    """The issue's done-when: on a phone, a care leaver picks their council area, asks for what is near, and
+    narrows it to paid work experience: three taps, with JavaScript or without."""
+    for javascript in (False, True):
+        context = chromium.new_context(viewport=PHONE, java_script_enabled=javascript)
+        try:
+            page = context.new_page()
+            watcher = ConsoleWatcher(page)
+            page.goto(f"{browser_server.url}/opportunities")
+            if javascript:
+                check_page(page, watcher, "the first page of search")
+            near_you = page.get_by_label("Find opportunities near you")
+            top = near_you.evaluate("element => element.getBoundingClientRect().bottom")
+            assert top < PHONE["height"], "the quickest way in is on the first screen"
+            near_you.select_option(label="Leeds")  # 1
+            with page.expect_navigation():
+                page.get_by_role("button", name="Show opportunities within 10 miles").click()  # 2
+            with page.expect_navigation():
+                page.get_by_role("link", name="Show only paid work experience").click()  # 3
+            for part in ("where=E08000035", "distance=10", "kind=work_experience", "paid=1"):
+                assert part in page.url, (javascript, page.url)
+            assert page.locator(".covenant-result").count() > 0
+            heading = page.locator("#results-heading")
+            assert heading.evaluate("element => element.getBoundingClientRect().top") < PHONE["height"] / 2
+        finally:
+            context.close()
