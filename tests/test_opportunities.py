@@ -402,7 +402,7 @@ def test_nearest_first_pages_through_every_ring_in_order(client, make_pledge, au
         local.append((min(distance(place) for place in listed), number, f"Local {number}"))
     db.session.commit()
     within_50_miles = (50 / 69) ** 2  # squared degrees, as the search reckons it
-    # Added in number order, so published in a different order from the one they were added in.
+    # At the same distance the most recently added (the higher number) comes first, whenever it was published.
     local = sorted((row for row in local if row[0] <= within_50_miles), key=lambda row: (row[0], -row[1]))
     elsewhere.sort(key=lambda row: -row[0])
     expected = [title for *_, title in local] + [title for _, title in elsewhere]

@@ -201,11 +201,11 @@ def test_leaving_the_place_box_untouched_keeps_anywhere(
     assert page.locator("input#where").input_value() in ("", "Anywhere in England")
 
 
-def test_a_care_leaver_finds_paid_work_experience_near_home_on_a_phone_without_javascript(
+def test_applying_filters_on_a_phone_without_javascript_lands_on_the_results(
     chromium: Browser, browser_server: LiveServer
 ) -> None:
-    """The issue's care leaver: paid work experience within 10 miles of Leeds, on a phone with no JavaScript.
-    The filters come before the results on a small screen, so applying them goes straight to the results."""
+    """Paid work experience within 10 miles of Leeds through the filters, on a phone with no JavaScript: the
+    filters come before the results on a small screen, so applying them goes straight to the results."""
     context = chromium.new_context(viewport=PHONE, java_script_enabled=False)
     try:
         page = context.new_page()
