@@ -257,3 +257,18 @@ def test_paid_work_experience_near_home_in_three_taps(chromium: Browser, browser
             assert heading.evaluate("element => element.getBoundingClientRect().top") < PHONE["height"] / 2
         finally:
             context.close()
+
+
+def test_on_a_big_screen_the_filters_start_open_beside_the_results(
+    context: BrowserContext, browser_server: LiveServer
+) -> None:
+    page = context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{browser_server.url}/opportunities")
+    assert page.get_by_label("Search words").is_visible()
+    assert page.get_by_role("button", name="Hide filters").is_visible()
+    filters = page.locator(".moj-filter-layout__filter").bounding_box()
+    results = page.locator("#results-heading").bounding_box()
+    assert filters is not None
+    assert results is not None
+    assert results["x"] > filters["x"] + filters["width"] - 1, "the results are beside the filters"

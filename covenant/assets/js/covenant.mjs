@@ -5,9 +5,11 @@ import { FilterToggleButton, initAll as initMojAll } from "../moj/moj-frontend.m
 initAll();
 initMojAll();
 
-// On small screens the search filters fold away behind a "Show filters" button.
+// On small screens the search filters fold away behind a "Show filters" button; on big ones they start open,
+// beside the results.
 for (const filter of document.querySelectorAll('[data-module="moj-filter"]')) {
   new FilterToggleButton(filter, {
+    startHidden: false,
     toggleButton: { showText: "Show filters", hideText: "Hide filters", classes: "govuk-button--secondary" },
   });
 }
