@@ -657,3 +657,37 @@ def test_counting_stops_past_the_cap_and_says_more_than(client, make_pledge, mon
     html = page_text(client, "?q=mentoring&page=9")
     assert "There are only 2 pages of results, so we showed the last one" in html
     assert "Showing 21 to 25." in html
+
+
+def test_find_opportunities_near_you_goes_to_what_is_within_10_miles(client, make_pledge, leeds):
+    make_pledge(title="In Leeds", reach=Reach.LOCAL_AUTHORITIES, local_authorities=[leeds])
+    first = page_text(client)
+    assert "Find opportunities near you" in first
+    assert 'action="/opportunities/near-you"' in first
+    response = client.get("/opportunities/near-you?where=E08000035")
+    assert response.status_code == 302
+    assert response.location == "/opportunities?where=E08000035&remote=1&national=1&distance=10#results"
+    found = page_text(client, "?where=E08000035&remote=1&national=1&distance=10")
+    assert "In Leeds" in found
+    assert "Find opportunities near you" not in found, "once a search is made, the filters change it"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "Choose your council area"),
+        ("?where=", "Choose your council area"),
+        ("?where=E12000003", "Select one of the options shown"),  # a region: not on this list
+        ("?where=" + "E" * 5000, "Select one of the options shown"),
+    ],
+)
+def test_find_opportunities_near_you_without_a_council_area_says_so(client, make_pledge, query, message):
+    make_pledge(title="Still listed")
+    response = client.get("/opportunities/near-you" + query)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "<title>Error: Find opportunities" in html
+    assert "There is a problem" in html
+    assert f'<a href="#home">{message}</a>' in html
+    assert 'id="home-error"' in html
+    assert "Still listed" in html

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import abort, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from covenant.access import public
 from covenant.extensions import db
@@ -14,6 +16,7 @@ from covenant.models import LocalAuthority, Pledge
 from covenant.opportunities import bp
 from covenant.opportunities.cache import search_cache
 from covenant.opportunities.criteria import Criteria, find_place, parse_criteria
+from covenant.opportunities.forms import NearYouForm, near_you_form
 from covenant.opportunities.freshness import current_token
 from covenant.opportunities.presenting import (
     chosen_filters,
@@ -38,6 +41,22 @@ QUICK_START_MILES = 10
 @public
 def index() -> str:
     criteria = parse_criteria(request.args)
+    return _search_page(criteria, near_you_form(council_choices()) if not criteria.is_filtered else None)
+
+
+@bp.route("/near-you")
+@public
+def near_you() -> ResponseReturnValue:
+    """ "Find opportunities near you": the opportunities within a few miles of the council area chosen."""
+    form = near_you_form(council_choices(), formdata=request.args)
+    if form.validate():
+        criteria = Criteria(where=find_place(form.where.data or ""), distance=QUICK_START_MILES)
+        return redirect(url_for("opportunities.index") + criteria.url_query() + "#results")
+    return _search_page(parse_criteria(MultiDict()), form), 400
+
+
+def _search_page(criteria: Criteria, near_you: NearYouForm | None) -> str:
+    """The search page: the results, the filters, and "Find opportunities near you" before any is chosen."""
     base = url_for("opportunities.index")
     results, listing = results_listing(criteria, base)
     messages = list(criteria.messages)
@@ -52,7 +71,8 @@ def index() -> str:
         messages=messages,
         chosen=chosen_filters(criteria, base),
         shortcuts=shortcuts(criteria, base),
-        councils=council_choices() if not criteria.is_filtered else [],
+        form=near_you,
+        councils=council_choices() if near_you is not None else [],
         quick_miles=QUICK_START_MILES,
         component=component,
         clear_href=base,

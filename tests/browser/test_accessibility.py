@@ -185,7 +185,12 @@ def test_every_page_a_role_can_reach_is_accessible(
 
 @pytest.mark.parametrize(
     ("path", "button"),
-    [("/sign-in", "Sign in"), ("/sign-up", "Sign up"), ("/forgot-password", "Send reset link")],
+    [
+        ("/sign-in", "Sign in"),
+        ("/sign-up", "Sign up"),
+        ("/forgot-password", "Send reset link"),
+        ("/opportunities", "Show opportunities within 10 miles"),
+    ],
 )
 def test_forms_showing_errors_are_accessible(
     context: BrowserContext, browser_server: LiveServer, path: str, button: str
