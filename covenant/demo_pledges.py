@@ -263,6 +263,15 @@ def seed_pledges(first_organisation: Organisation, password_hash: str) -> int:
     return TOTAL_PLEDGES + 3
 
 
+def _worded(text: str, town: str, elsewhere: str | None) -> str:
+    """An offer's wording for its place: "in Leeds", or "online" or "across England" for one found anywhere."""
+    return (
+        text.replace("in {town}", elsewhere).replace("{town}", elsewhere)
+        if elsewhere
+        else text.format(town=town)
+    )
+
+
 def _pledge(
     rng: random.Random,
     organisation: Organisation,
@@ -298,12 +307,14 @@ def _pledge(
         reach = Reach.LOCAL_AUTHORITIES
     submitted_at = now - timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 23))
     under_18 = offer.ages[0] < 18 and rng.random() < 0.6
+    # An offer done online or open across England is not worded as if it were in the organisation's town.
+    elsewhere = {Reach.REMOTE: "online", Reach.NATIONAL: "across England"}.get(reach)
     pledge = Pledge(
         organisation=organisation,
         status=status,
-        title=offer.title.format(town=town),
+        title=_worded(offer.title, town, elsewhere),
         kind=offer.kind,
-        summary=offer.summary.format(town=town),
+        summary=_worded(offer.summary, town, elsewhere),
         description=offer.description,
         what_you_get=offer.what_you_get,
         paid=offer.pay is not None,

@@ -367,8 +367,8 @@ def test_nearest_first_pages_through_every_ring_in_order(client, make_pledge, au
     """Nearest first reads the nearest authorities' pledges ring by ring while they hold too few for the page.
     With pages of 3, every ring is read somewhere, and an authority's list is cut off short of pledges that a
     nearer authority lists too; the pages together must be the whole order: by the distance to each pledge's
-    nearest authority, the most recently added first at the same distance, then pledges with no authority, the
-    most recently added first."""
+    nearest authority, the most recently added first at the same distance, then pledges with no authority: those
+    across the region first, then remote and national ones, the most recently added first."""
     from covenant.opportunities import search
 
     monkeypatch.setattr(search, "RESULTS_PER_PAGE", 3)
@@ -386,10 +386,10 @@ def test_nearest_first_pages_through_every_ring_in_order(client, make_pledge, au
     for number in range(24):
         published_at = base + timedelta(minutes=(number * 7) % 13, seconds=number)
         if number % 6 == 5:
-            reach = [Reach.REMOTE, Reach.NATIONAL, Reach.REGIONS][number % 3]
+            reach = [Reach.REMOTE, Reach.NATIONAL, Reach.REGIONS][number // 6 % 3]
             regions = [Region.YORKSHIRE] if reach == Reach.REGIONS else []
             make_pledge(title=f"Elsewhere {number}", reach=reach, regions=regions, published_at=published_at)
-            elsewhere.append((number, f"Elsewhere {number}"))
+            elsewhere.append((reach != Reach.REGIONS, number, f"Elsewhere {number}"))
             continue
         # Some pledges list two authorities; the nearer one decides.
         listed = [places[number % 7], places[(number * 3) % 7]] if number % 4 == 0 else [places[number % 7]]
@@ -404,8 +404,8 @@ def test_nearest_first_pages_through_every_ring_in_order(client, make_pledge, au
     within_50_miles = (50 / 69) ** 2  # squared degrees, as the search reckons it
     # At the same distance the most recently added (the higher number) comes first, whenever it was published.
     local = sorted((row for row in local if row[0] <= within_50_miles), key=lambda row: (row[0], -row[1]))
-    elsewhere.sort(key=lambda row: -row[0])
-    expected = [title for *_, title in local] + [title for _, title in elsewhere]
+    elsewhere.sort(key=lambda row: (row[0], -row[1]))
+    expected = [title for *_, title in local] + [title for *_, title in elsewhere]
     assert len(local) > 12, "the pledges listed only in Cornwall are out of range, the rest in"
 
     search_url = "?where=E08000035&distance=50&sort=nearest&remote=1&national=1"

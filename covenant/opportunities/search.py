@@ -667,23 +667,34 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
                     .group_by(listed.c.id)
                 )
         rings.append(ring.cte(f"ring_{len(rings)}").prefix_with("MATERIALIZED"))
-    # Pledges with no local authority have no distance and come after every local one.
-    missing = literal(wanted) - _count_of(rings[-1])
-    elsewhere = (
-        select(Pledge.id, cast(null(), Float).label("distance"))
-        .where(*everywhere, ~_has(PledgeLocalAuthority.pledge_id == Pledge.id))
-        .order_by(Pledge.id.desc())
-        .limit(case((and_(short, missing > 0), missing), else_=literal(0)))
-        .cte("elsewhere")
-        .prefix_with("MATERIALIZED")
-    )
-    found = union_all(*(select(rows.c.id, rows.c.distance) for rows in (*rings, elsewhere))).subquery("found")
+    # Pledges with no local authority come after every local one: those across a region first (the place's own,
+    # as the place filter keeps no other), then remote and national ones; the most recently added first in each.
+    unlisted = [*everywhere, ~_has(PledgeLocalAuthority.pledge_id == Pledge.id)]
+    after: list[Any] = []
+    for name, reach in (
+        ("regional", Pledge.reach == Reach.REGIONS),
+        ("elsewhere", Pledge.reach != Reach.REGIONS),
+    ):
+        missing = literal(wanted) - sum((_count_of(rows) for rows in (rings[-1], *after)), literal(0))
+        after.append(
+            select(Pledge.id, cast(null(), Float).label("distance"))
+            .where(*unlisted, reach)
+            .order_by(Pledge.id.desc())
+            .limit(case((and_(short, missing > 0), missing), else_=literal(0)))
+            .cte(name)
+            .prefix_with("MATERIALIZED")
+        )
+    # Local pledges first (0), then regional (1), then the rest (2).
+    tiers = [(0, rows) for rows in rings] + [(1 + index, rows) for index, rows in enumerate(after)]
+    found = union_all(
+        *(select(rows.c.id, rows.c.distance, literal(tier).label("tier")) for tier, rows in tiers)
+    ).subquery("found")
     # A pledge read in two rings is one result.
     distance_of = func.min(found.c.distance)
     query = (
         select(found.c.id)
         .group_by(found.c.id)
-        .order_by(distance_of.is_(None), distance_of, found.c.id.desc())
+        .order_by(func.min(found.c.tier), distance_of, found.c.id.desc())
         .limit(RESULTS_PER_PAGE)
         .offset(wanted - RESULTS_PER_PAGE)
     )
