@@ -383,8 +383,10 @@ def _build_conditions(
     return conditions + _filters(criteria, today, lookups)
 
 
-def _filters(criteria: Criteria, today: date, lookups: Lookups = "regions") -> list[ColumnElement[bool]]:
-    """The chosen filters, but for the keyword."""
+def _filters(
+    criteria: Criteria, today: date, lookups: Lookups = "regions", place: bool = True
+) -> list[ColumnElement[bool]]:
+    """The chosen filters, but for the keyword, and but for the place unless `place`."""
     conditions: list[ColumnElement[bool]] = []
     if criteria.kinds:
         conditions.append(Pledge.kind.in_(criteria.kinds))
@@ -400,9 +402,9 @@ def _filters(criteria: Criteria, today: date, lookups: Lookups = "regions") -> l
                 select(PledgeOutcomeArea.pledge_id).where(PledgeOutcomeArea.area.in_(criteria.areas))
             )
         )
-    place = _place_filter(criteria, lookups)
-    if place is not None:
-        conditions.append(place)
+    in_place = _place_filter(criteria, lookups) if place else None
+    if in_place is not None:
+        conditions.append(in_place)
     if criteria.age is not None:
         conditions += [Pledge.min_age <= criteria.age, Pledge.max_age >= criteria.age]
     if criteria.paid_only:
@@ -598,9 +600,14 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
         .correlate(Pledge)
         .scalar_subquery()
     )
-    # A ring reads few pledges, from its authorities' lists: each one's place and areas are looked up, and SQLite
-    # is kept from reading live pledges through their index instead.
-    in_ring = visible(today, status_index=False) + _filters(criteria, today, lookups="all")
+    # A ring reads few pledges, from its authorities' lists: each one's areas are looked up, and SQLite is kept
+    # from reading live pledges through their index instead. The ring's authorities are all in the place, so a
+    # local pledge they list is in it: only pledges with a local reach have authorities.
+    in_ring = [
+        *visible(today, status_index=False),
+        *_filters(criteria, today, lookups="all", place=False),
+        Pledge.reach == Reach.LOCAL_AUTHORITIES,
+    ]
     if _searchable(criteria.keyword):
         in_ring.append(_keyword_condition(criteria.keyword))
     everywhere = _conditions(criteria, today)
