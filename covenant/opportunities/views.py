@@ -41,7 +41,8 @@ QUICK_START_MILES = 10
 @public
 def index() -> str:
     criteria = parse_criteria(request.args)
-    return _search_page(criteria, near_you_form(council_choices()) if not criteria.is_filtered else None)
+    # Its choices matter only when it is checked (`near_you`); the page lists the council areas itself.
+    return _search_page(criteria, NearYouForm(formdata=None) if not criteria.is_filtered else None)
 
 
 @bp.route("/near-you")
