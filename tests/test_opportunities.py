@@ -417,6 +417,26 @@ def test_nearest_first_pages_through_every_ring_in_order(client, make_pledge, au
     assert found[: len(in_range)] == in_range
 
 
+def test_nearest_first_puts_the_places_region_before_other_regions_and_england(client, make_pledge, leeds):
+    db.session.add(PostcodeDistrict(code="LS1", latitude=53.7990, longitude=-1.5490))
+    make_pledge(title="Across Yorkshire", reach=Reach.REGIONS, regions=[Region.YORKSHIRE])
+    make_pledge(title="Across London", reach=Reach.REGIONS, regions=[Region.LONDON])
+    make_pledge(title="Anywhere", reach=Reach.NATIONAL)
+    make_pledge(title="In Leeds", reach=Reach.LOCAL_AUTHORITIES, local_authorities=[leeds])
+    assert titles(client, "?where=E08000035&national=1&sort=nearest") == [
+        "In Leeds",
+        "Across Yorkshire",
+        "Anywhere",
+    ]
+    # From a postcode, with no region chosen, no region comes first: the most recently added does.
+    assert titles(client, "?near=LS1&national=1&sort=nearest") == [
+        "In Leeds",
+        "Anywhere",
+        "Across London",
+        "Across Yorkshire",
+    ]
+
+
 def test_sorts_by_newest_and_closing_soonest(client, make_pledge):
     today = uk_today()
     now = utcnow()

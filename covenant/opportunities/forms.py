@@ -12,8 +12,9 @@ from covenant.forms import BaseForm
 
 
 class NearYouForm(BaseForm):
-    """ "Find opportunities near you". Only checked here: the template renders the select itself (`component`), so
-    the first page of search, the most visited, renders its 153 council areas once, not on every visit."""
+    """The question "Find opportunities near you". The form checks the answer; the page renders the select itself
+    (`component`), so the first page of search, the most visited, renders its 153 council areas once, not on
+    every visit."""
 
     class Meta:
         csrf = False  # a search: a plain GET address anyone may bookmark or share

@@ -563,8 +563,8 @@ NEAREST_RINGS = (1, 4, 16, 64)
 
 def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> list[Any]:
     """The page's rows nearest first: local pledges by the distance to the nearest of their authorities, the most
-    recently added first at the same distance, then pledges with no local authority (regional, remote,
-    national), the most recently added first.
+    recently added first at the same distance, then pledges with no local authority: those across the chosen
+    place's region, then the rest (other regions', remote and national), the most recently added first in each.
 
     Sorting every match by distance would mean working out a distance for each of them (20,000 within 50
     miles of Leeds). Instead the nearest authority is read, then the nearest 4, 16 and 64, then any, each ring
@@ -674,24 +674,26 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
                     .group_by(listed.c.id)
                 )
         rings.append(ring.cte(f"ring_{len(rings)}").prefix_with("MATERIALIZED"))
-    # Pledges with no local authority come after every local one: those across a region first (the place's own,
-    # as the place filter keeps no other), then remote and national ones; the most recently added first in each.
+    # Pledges with no local authority come after every local one: those across the chosen place's region first
+    # (when it has one), then the rest; the most recently added first in each.
     unlisted = [*everywhere, ~_has(PledgeLocalAuthority.pledge_id == Pledge.id)]
+    region = criteria.where.region if criteria.where is not None else None
+    groups: list[tuple[str, ColumnElement[bool]]] = [("elsewhere", true())]
+    if region is not None:
+        in_region = _in_region(region, correlated=True)
+        groups = [("regional", in_region), ("elsewhere", ~in_region)]
     after: list[Any] = []
-    for name, reach in (
-        ("regional", Pledge.reach == Reach.REGIONS),
-        ("elsewhere", Pledge.reach != Reach.REGIONS),
-    ):
+    for name, group in groups:
         missing = literal(wanted) - sum((_count_of(rows) for rows in (rings[-1], *after)), literal(0))
         after.append(
             select(Pledge.id, cast(null(), Float).label("distance"))
-            .where(*unlisted, reach)
+            .where(*unlisted, group)
             .order_by(Pledge.id.desc())
             .limit(case((and_(short, missing > 0), missing), else_=literal(0)))
             .cte(name)
             .prefix_with("MATERIALIZED")
         )
-    # Local pledges first (0), then regional (1), then the rest (2).
+    # Local pledges first (0), then the region's (1), then the rest.
     tiers = [(0, rows) for rows in rings] + [(1 + index, rows) for index, rows in enumerate(after)]
     found = union_all(
         *(select(rows.c.id, rows.c.distance, literal(tier).label("tier")) for tier, rows in tiers)
