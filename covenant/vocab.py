@@ -219,4 +219,6 @@ class SearchSort(LabelledEnum):
 
 
 DISTANCES_MILES = (5, 10, 25, 50)
+# How far "near you" is: the first page's quick search, and a postcode given with no distance.
+NEARBY_MILES = 10
 RESULTS_PER_PAGE = 20

@@ -419,7 +419,9 @@ def test_nearest_first_pages_through_every_ring_in_order(client, make_pledge, au
 
 def test_nearest_first_puts_the_places_region_before_other_regions_and_england(client, make_pledge, leeds):
     db.session.add(PostcodeDistrict(code="LS1", latitude=53.7990, longitude=-1.5490))
-    make_pledge(title="Across Yorkshire", reach=Reach.REGIONS, regions=[Region.YORKSHIRE])
+    make_pledge(
+        title="Across Yorkshire", reach=Reach.REGIONS, regions=[Region.YORKSHIRE], postcode_district="LS1"
+    )
     make_pledge(title="Across London", reach=Reach.REGIONS, regions=[Region.LONDON])
     make_pledge(title="Anywhere", reach=Reach.NATIONAL)
     make_pledge(title="In Leeds", reach=Reach.LOCAL_AUTHORITIES, local_authorities=[leeds])
@@ -428,13 +430,22 @@ def test_nearest_first_puts_the_places_region_before_other_regions_and_england(c
         "Across Yorkshire",
         "Anywhere",
     ]
-    # From a postcode, with no region chosen, no region comes first: the most recently added does.
-    assert titles(client, "?near=LS1&national=1&sort=nearest") == [
-        "In Leeds",
-        "Anywhere",
-        "Across London",
-        "Across Yorkshire",
-    ]
+    # From a postcode no region is chosen, so none comes first: the most recently added does.
+    assert titles(client, "?near=LS1&national=1&sort=nearest") == ["In Leeds", "Anywhere", "Across Yorkshire"]
+
+
+def test_a_postcode_alone_is_searched_within_10_miles(client, make_pledge, leeds, cornwall):
+    db.session.add(PostcodeDistrict(code="LS1", latitude=53.7990, longitude=-1.5490))
+    make_pledge(title="In Leeds", reach=Reach.LOCAL_AUTHORITIES, local_authorities=[leeds])
+    make_pledge(title="In Cornwall", reach=Reach.LOCAL_AUTHORITIES, local_authorities=[cornwall])
+    assert titles(client, "?near=LS1") == ["In Leeds"]
+    html = page_text(client, "?near=LS1")
+    assert '<option value="10" selected>Within 10 miles</option>' in html
+    remove = '"><span class="govuk-visually-hidden">Remove this filter</span> '
+    assert f'href="/opportunities#results{remove}Within 10 miles of LS1' in html
+    assert titles(client, "?near=LS1&distance=50") == ["In Leeds"]
+    # With a council area too, the postcode is only where distances are measured from.
+    assert sorted(titles(client, "?where=E06000052&near=LS1")) == ["In Cornwall"]
 
 
 def test_sorts_by_newest_and_closing_soonest(client, make_pledge):

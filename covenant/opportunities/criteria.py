@@ -20,6 +20,7 @@ from covenant.vocab import (
     DISTANCES_MILES,
     MAX_CARE_LEAVER_AGE,
     MIN_CARE_LEAVER_AGE,
+    NEARBY_MILES,
     LabelledEnum,
     OutcomeArea,
     PledgeKind,
@@ -274,6 +275,8 @@ def parse_criteria(args: MultiDict[str, str]) -> Criteria:
     distance = _read_number(
         args, "distance", DISTANCES_MILES, f"Distance must be {miles} miles, so we ignored it", messages
     )
+    if near is not None and where is None and distance is None:
+        distance = NEARBY_MILES  # "near LS6" is only a place with a distance
     age = _read_number(
         args,
         "age",

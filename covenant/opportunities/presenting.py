@@ -17,7 +17,7 @@ from covenant.models import LocalAuthority, Pledge
 from covenant.opportunities.criteria import REGION_TO_CODE, Criteria
 from covenant.pledges.sections import ages_text, pay_text, where_text
 from covenant.templating import date_text
-from covenant.vocab import DISTANCES_MILES, OutcomeArea, PledgeKind, Region, SearchSort
+from covenant.vocab import DISTANCES_MILES, NEARBY_MILES, OutcomeArea, PledgeKind, Region, SearchSort
 
 # Plain words for kinds of opportunity, as a young person would look for them.
 KIND_HINTS = {
@@ -85,6 +85,7 @@ def _rendered_filter_form(criteria: Criteria) -> Markup:
             kind_hints=KIND_HINTS,
             areas=list(OutcomeArea),
             distances=DISTANCES_MILES,
+            nearby_miles=NEARBY_MILES,
             component=component,
         )
     )
@@ -182,6 +183,10 @@ def chosen_filters(criteria: Criteria, base: str) -> list[tuple[str, list[Tag]]]
 
 
 def _place_tags(criteria: Criteria, without: Callable[..., str]) -> list[Tag]:
+    if criteria.near and not criteria.where:
+        # A postcode is searched within a distance of it, so one tag says both and takes both away.
+        text = f"Within {criteria.distance} miles of {criteria.near.name}"
+        return [Tag(text, without(near=None, distance=None)), *_also_tags(criteria, without)]
     tags = []
     if criteria.where:
         tags.append(
@@ -191,14 +196,15 @@ def _place_tags(criteria: Criteria, without: Callable[..., str]) -> list[Tag]:
             )
         )
     if criteria.near:
-        tags.append(
-            Tag(
-                f"Near {criteria.near.name}",
-                without(near=None, distance=criteria.distance if criteria.where else None),
-            )
-        )
+        tags.append(Tag(f"Near {criteria.near.name}", without(near=None)))
     if criteria.distance:
         tags.append(Tag(f"Within {criteria.distance} miles", without(distance=None)))
+    return tags + _also_tags(criteria, without)
+
+
+def _also_tags(criteria: Criteria, without: Callable[..., str]) -> list[Tag]:
+    """With a place, whether remote and national opportunities are shown too."""
+    tags = []
     if criteria.where or criteria.near:
         if criteria.include_remote:
             tags.append(Tag("Also from home or online", without(include_remote=False)))

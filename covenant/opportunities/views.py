@@ -31,10 +31,7 @@ from covenant.opportunities.search import Results, search, visible_pledge
 from covenant.pagination import pagination_params
 from covenant.pledges.sections import ages_text, dates_text, pay_text, places_text, where_text
 from covenant.sqltypes import uk_today
-from covenant.vocab import ALERT_ROLES, PledgeStatus, TakeUp
-
-# "Find opportunities near you" on the first page searches this far from the chosen council area.
-QUICK_START_MILES = 10
+from covenant.vocab import ALERT_ROLES, NEARBY_MILES, PledgeStatus, TakeUp
 
 
 @bp.route("")
@@ -51,7 +48,7 @@ def near_you() -> ResponseReturnValue:
     """ "Find opportunities near you": the opportunities within a few miles of the council area chosen."""
     form = near_you_form(council_choices(), formdata=request.args)
     if form.validate():
-        criteria = Criteria(where=find_place(form.where.data or ""), distance=QUICK_START_MILES)
+        criteria = Criteria(where=find_place(form.where.data or ""), distance=NEARBY_MILES)
         return redirect(url_for("opportunities.index") + criteria.url_query() + "#results")
     return _search_page(parse_criteria(MultiDict()), form), 400
 
@@ -74,7 +71,7 @@ def _search_page(criteria: Criteria, near_you: NearYouForm | None) -> str:
         shortcuts=shortcuts(criteria, base),
         form=near_you,
         councils=council_choices() if near_you is not None else [],
-        quick_miles=QUICK_START_MILES,
+        quick_miles=NEARBY_MILES,
         component=component,
         clear_href=base,
         save_search_href=(
