@@ -30,6 +30,8 @@ from covenant.vocab import (
 
 MAX_KEYWORD_LENGTH = 200
 MAX_PAGE = 10_000
+# Where the search page's results start (templates/opportunities/index.html).
+RESULTS_ANCHOR = "#results"
 POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 # The second part of a full postcode ("1AA" of "LS6 1AA").
 INWARD_CODE = re.compile(r"^[0-9][A-Z]{2}$")
@@ -143,6 +145,11 @@ class Criteria:
         """`?…` for a link to this search, changed as given."""
         pairs = self.query_args(**changes)
         return "?" + urlencode(pairs) if pairs else ""
+
+    def results_href(self, base: str, **changes: object) -> str:
+        """A link to this search, changed as given, that lands on its results rather than the filters above them
+        (on a phone without JavaScript, the filters fill the first four screens)."""
+        return base + self.url_query(**changes) + RESULTS_ANCHOR
 
     @property
     def is_filtered(self) -> bool:

@@ -118,9 +118,7 @@ def shortcuts(criteria: Criteria, base: str) -> list[Tag]:
     """Links that narrow this search to one popular kind of opportunity, while none is chosen."""
     if criteria.kinds:
         return []
-    return [
-        Tag(text, base + criteria.url_query(page=1, **changes) + "#results") for text, changes in SHORTCUTS
-    ]
+    return [Tag(text, criteria.results_href(base, page=1, **changes)) for text, changes in SHORTCUTS]
 
 
 def council_choices() -> list[dict[str, Any]]:
@@ -148,7 +146,7 @@ def chosen_filters(criteria: Criteria, base: str) -> list[tuple[str, list[Tag]]]
     """The filters in use, grouped, each with a link to the same search without it."""
 
     def without(**changes: Any) -> str:
-        return base + criteria.url_query(page=1, **changes) + "#results"
+        return criteria.results_href(base, page=1, **changes)
 
     groups: list[tuple[str, list[Tag]]] = []
     if criteria.keyword:

@@ -184,6 +184,17 @@ def _pg_matches(keyword: str, weights: str = "") -> ColumnElement[bool]:
     return literal_column("pledge.search_vector").op("@@")(_tsquery(keyword, weights))
 
 
+def _led_by_fts(query: str, name: str, *columns: Any) -> Select[Any]:
+    """`columns` of the pledges matching an FTS5 query (bound under `name`), read from the index in its own order,
+    newest (highest id) first, without sorting."""
+    return (
+        select(*columns)
+        .select_from(PLEDGE_FTS.join(Pledge, Pledge.id == PLEDGE_FTS.c.rowid))
+        .where(_fts_match(query, name))
+        .order_by(PLEDGE_FTS.c.rowid.desc())
+    )
+
+
 def _keyword_condition(keyword: str) -> ColumnElement[bool]:
     """Pledges matching the keyword: FTS5 on SQLite, the tsvector on PostgreSQL."""
     if _dialect() == "sqlite":
@@ -426,14 +437,8 @@ def count_query(criteria: Criteria, today: date | None = None, limit: int | None
     if _dialect() == "sqlite" and _searchable(criteria.keyword):
         # Led by the index, in its own order: without statistics, and without that order to keep, SQLite would
         # rather walk every live pledge and look each one up in the index.
-        matching = (
-            select(Pledge.id)
-            .select_from(PLEDGE_FTS.join(Pledge, Pledge.id == PLEDGE_FTS.c.rowid))
-            .where(
-                _fts_match(_sqlite_match(criteria.keyword), "fts_match"),
-                *_conditions(criteria, today, keyword=False, lookups="all"),
-            )
-            .order_by(PLEDGE_FTS.c.rowid.desc())
+        matching = _led_by_fts(_sqlite_match(criteria.keyword), "fts_match", Pledge.id).where(
+            *_conditions(criteria, today, keyword=False, lookups="all")
         )
     else:
         # PostgreSQL counts a region from its list, hashed once, rather than look up each pledge it reads.
@@ -490,10 +495,8 @@ def _best_sqlite(criteria: Criteria, today: date, wanted: int) -> Select[Any]:
         # As many as the tiers before fall short by: a limit of 0 skips the tier before its index is opened.
         short = literal(wanted) - sum((_count_of(before) for before in read), literal(0))
         read.append(
-            select(literal(tier).label("tier"), Pledge.id.label("id"))
-            .select_from(PLEDGE_FTS.join(Pledge, Pledge.id == PLEDGE_FTS.c.rowid))
-            .where(_fts_match(match, f"tier_{tier}"), *conditions)
-            .order_by(PLEDGE_FTS.c.rowid.desc())
+            _led_by_fts(match, f"tier_{tier}", literal(tier).label("tier"), Pledge.id.label("id"))
+            .where(*conditions)
             .limit(func.max(short, 0) if read else wanted)
             .cte(f"tier_{tier}")
             .prefix_with("MATERIALIZED")
@@ -610,7 +613,17 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
     ]
     if _searchable(criteria.keyword):
         in_ring.append(_keyword_condition(criteria.keyword))
+    # A ring authority's first `wanted` matches, newest first (its index of listed pledges, backwards).
+    first_matches = (
+        select(PledgeLocalAuthority.pledge_id.label("id"))
+        .join(Pledge, Pledge.id == PledgeLocalAuthority.pledge_id)
+        .where(PledgeLocalAuthority.local_authority_id == ranked.c.id, *in_ring)
+        .order_by(PledgeLocalAuthority.pledge_id.desc())
+        .limit(wanted)
+        .correlate(ranked)
+    )
     everywhere = _conditions(criteria, today)
+    listed = _has(PledgeLocalAuthority.pledge_id == Pledge.id)  # a pledge with local authorities
     rings: list[Any] = []
     short: ColumnElement[bool] = literal(True)  # every ring read so far holds too few
     for size, before in zip((*NEAREST_RINGS, None), (0, *NEAREST_RINGS), strict=True):
@@ -620,7 +633,7 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
             no_limit = literal(-1) if _dialect() == "sqlite" else null()
             ring = (
                 select(Pledge.id, nearest.label("distance"))
-                .where(*everywhere, _has(PledgeLocalAuthority.pledge_id == Pledge.id))
+                .where(*everywhere, listed)
                 .limit(case((short, no_limit), else_=literal(0)))
             )
         else:
@@ -628,21 +641,13 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
             # have not.
             ring_authorities = and_(ranked.c.rank <= size, short, _count_of(ranked) > before)
             if _dialect() == "sqlite":
-                # SQLite has no LATERAL: each ring authority's first `wanted` matches, newest first, are gathered
-                # into a JSON array (one per authority), which `json_each` spreads out again.
-                first = (
-                    select(PledgeLocalAuthority.pledge_id)
-                    .join(Pledge, Pledge.id == PledgeLocalAuthority.pledge_id)
-                    .where(PledgeLocalAuthority.local_authority_id == ranked.c.id, *in_ring)
-                    .order_by(PledgeLocalAuthority.pledge_id.desc())
-                    .limit(wanted)
-                    .correlate(ranked)
-                    .subquery("first")
-                )
+                # SQLite has no LATERAL: each ring authority's first matches are gathered into a JSON array (one
+                # per authority), which `json_each` spreads out again.
+                first = first_matches.subquery("first")
                 gathered = (
                     select(
                         ranked.c.distance,
-                        select(func.json_group_array(first.c.pledge_id)).scalar_subquery().label("ids"),
+                        select(func.json_group_array(first.c.id)).scalar_subquery().label("ids"),
                     )
                     .where(ring_authorities)
                     .cte(f"gathered_{len(rings)}")
@@ -656,27 +661,19 @@ def _nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> 
                     .group_by(ids.c.value)
                 )
             else:
-                # PostgreSQL reads each ring authority's first `wanted` matches, newest first (LATERAL).
-                listed = (
-                    select(Pledge.id)
-                    .join(PledgeLocalAuthority, PledgeLocalAuthority.pledge_id == Pledge.id)
-                    .where(PledgeLocalAuthority.local_authority_id == ranked.c.id, *in_ring)
-                    .order_by(PledgeLocalAuthority.pledge_id.desc())
-                    .limit(wanted)
-                    .correlate(ranked)
-                    .lateral("listed")
-                )
+                # PostgreSQL reads each ring authority's first matches in turn (LATERAL).
+                each = first_matches.lateral("first")
                 ring = (
-                    select(listed.c.id, func.min(ranked.c.distance).label("distance"))
+                    select(each.c.id, func.min(ranked.c.distance).label("distance"))
                     .select_from(ranked)
-                    .join(listed, true())
+                    .join(each, true())
                     .where(ring_authorities)
-                    .group_by(listed.c.id)
+                    .group_by(each.c.id)
                 )
         rings.append(ring.cte(f"ring_{len(rings)}").prefix_with("MATERIALIZED"))
     # Pledges with no local authority come after every local one: those across the chosen place's region first
     # (when it has one), then the rest; the most recently added first in each.
-    unlisted = [*everywhere, ~_has(PledgeLocalAuthority.pledge_id == Pledge.id)]
+    unlisted = [*everywhere, ~listed]
     region = criteria.where.region if criteria.where is not None else None
     groups: list[tuple[str, ColumnElement[bool]]] = [("elsewhere", true())]
     if region is not None:

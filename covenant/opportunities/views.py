@@ -49,7 +49,7 @@ def near_you() -> ResponseReturnValue:
     form = near_you_form(council_choices(), formdata=request.args)
     if form.validate():
         criteria = Criteria(where=find_place(form.where.data or ""), distance=NEARBY_MILES)
-        return redirect(url_for("opportunities.index") + criteria.url_query() + "#results")
+        return redirect(criteria.results_href(url_for("opportunities.index")))
     return _search_page(parse_criteria(MultiDict()), form), 400
 
 
@@ -100,7 +100,7 @@ def results_listing(criteria: Criteria, base: str) -> tuple[Results, Markup]:
     pagination = pagination_params(
         results.page,
         results.pages,
-        lambda number: base + criteria.url_query(page=number) + "#results",
+        lambda number: criteria.results_href(base, page=number),
         more=not results.exact,
     )
     listing = Markup(  # noqa: S704 - a template rendered with autoescaping
