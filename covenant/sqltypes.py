@@ -81,7 +81,7 @@ def render_migration_type(type_: str, obj: Any, autogen_context: Any) -> str | b
     return False
 
 
-# Search machinery that lives only in the database, made by migration 0003: SQLite's FTS5 index of pledges
+# Search machinery that lives only in the database, made by the baseline migration: SQLite's FTS5 index of pledges
 # (and the shadow tables FTS5 keeps) and PostgreSQL's generated tsvector column. The models do not describe
 # them, so Alembic's comparison of models and database leaves them out.
 DATABASE_ONLY_TABLE_PREFIX = "pledge_fts"

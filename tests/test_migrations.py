@@ -169,3 +169,22 @@ def test_only_the_migrations_create_tables() -> None:
         if re.search(r"\bcreate_all\s*\(", line)
     ]
     assert callers == []
+
+
+def test_full_text_index_is_kept_in_step_at_head(migration_app: Flask) -> None:
+    """The full-text index is the database's own: at head, SQLite has its FTS5 table and the three triggers
+    that keep it in step with `pledge` (a batch migration that rebuilds the pledge table silently drops them),
+    and PostgreSQL its generated search vector with a GIN index."""
+    upgrade()
+    inspector = inspect(db.engine)
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as connection:
+            triggers = set(connection.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+            tables = set(connection.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'")))
+        assert {"pledge_fts_after_insert", "pledge_fts_after_update", "pledge_fts_after_delete"} <= triggers
+        assert "pledge_fts" in tables
+    else:
+        assert "search_vector" in {column["name"] for column in inspector.get_columns("pledge")}
+        assert "ix_pledge_search_vector" in {index["name"] for index in inspector.get_indexes("pledge")}
+    with db.engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM search_state WHERE id = 1")) == 1

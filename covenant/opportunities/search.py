@@ -157,7 +157,7 @@ def _searchable(keyword: str) -> bool:
 # Where the words must all be, for each place in the best-match order (`_best_match_page`).
 TITLE, TITLE_OR_SUMMARY, ANYWHERE = 1, 2, 3
 
-# The full-text index of pledges (SQLite), made by migration 0003.
+# The full-text index of pledges (SQLite), made by the baseline migration.
 PLEDGE_FTS = table("pledge_fts", column("rowid", Integer))
 
 
