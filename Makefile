@@ -71,8 +71,11 @@ chromium:
 			{ apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; }; } || \
 		echo "Chromium is not installed at /usr/bin/chromium, so the browser tests will be skipped"
 
+# Both cores: pytest-xdist runs the tests in PYTEST_WORKERS processes (each with its own database and, for the
+# browser layer, its own server and Chromium). `make pytest PYTEST_ARGS="-m 'not browser'"` runs only the fast layer.
+PYTEST_WORKERS ?= auto
 pytest: $(INSTALLED) $(ASSETS_BUILT) chromium
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

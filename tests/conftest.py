@@ -1,23 +1,36 @@
-"""Fixtures: an app on a migrated database (SQLite or PostgreSQL), one rolled-back transaction per test,
-factories that return callables, and a client that checks every HTML page it is served."""
+"""Fixtures: an app on a migrated database (SQLite, or PostgreSQL: one database per xdist worker), one
+rolled-back transaction per test, factories that return callables, and `client_request`, which fetches a page
+by endpoint as a person would, checks its status and gives it back parsed.
+
+pytest-flask provides `client` (a `CheckingClient`, which validates each endpoint's HTML once per run) and
+pushes a request context for each test, so tests can call `url_for`.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
+import sys
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask
+from argon2 import PasswordHasher
+from bs4 import BeautifulSoup, Tag
+from flask import Flask, request, url_for
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
+from werkzeug.wrappers import Response
 
-from covenant import create_app
+from covenant import create_app, security
 from covenant.config import TestConfig, normalise_database_url
 from covenant.extensions import db, limiter
 from covenant.models import LocalAuthority, Organisation, OutboundEmail, Pledge, User
@@ -40,14 +53,44 @@ from covenant.vocab import (
 from tests.htmlcheck import check_html
 
 PASSWORD = "correct horse battery"
+# The test app names the endpoint that answered each request here, so HTML is validated once per endpoint.
+ENDPOINT_HEADER = "X-Test-Endpoint"
+REDIRECTS = (301, 302, 303, 307, 308)
 
 
 def test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """COVENANT_TEST_DATABASE_URL, or a fresh SQLite file for this run."""
-    url = os.environ.get("COVENANT_TEST_DATABASE_URL")
-    if url:
-        return normalise_database_url(url)
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'covenant-test.sqlite3'}"
+    """COVENANT_TEST_DATABASE_URL (on PostgreSQL, a database of its own per xdist worker), or a fresh SQLite
+    file for this run (each worker has its own temporary folder)."""
+    configured = os.environ.get("COVENANT_TEST_DATABASE_URL")
+    if not configured:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'covenant-test.sqlite3'}"
+    url = make_url(normalise_database_url(configured))
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url.get_backend_name() != "postgresql" or not worker:
+        return url.render_as_string(hide_password=False)
+    name = f"{url.database}_{worker}"
+    create_postgres_database(url, name)
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def create_postgres_database(url: URL, name: str) -> None:
+    """CREATE DATABASE `name` unless it exists, connecting to the configured database (or `postgres`)."""
+    last_error: Exception | None = None
+    for maintenance in (url.database, "postgres"):
+        engine = create_engine(url.set(database=maintenance), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                exists = connection.scalar(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+                )
+                if not exists:
+                    connection.execute(text(f'CREATE DATABASE "{name}"'))
+            return
+        except OperationalError as error:
+            last_error = error
+        finally:
+            engine.dispose()
+    raise RuntimeError(f"Could not create the test database {name}: {last_error}")
 
 
 def reset_database(url: str) -> None:
@@ -63,23 +106,35 @@ def reset_database(url: str) -> None:
         Path(parsed.database).unlink(missing_ok=True)
 
 
-class CheckingClient(FlaskClient):
-    """A test client that checks every HTML page it receives.
+_VALIDATED: set[tuple[str, str, int]] = set()
 
-    Each request runs in its own app context, as in a real server: its own `g` and database session (on the
-    test's connection), so nothing cached by one request, such as the signed-in user, leaks into the next.
+
+class CheckingClient(FlaskClient):
+    """A test client that validates the HTML of each endpoint it is served, once per run (for each method
+    and status), and runs each request in its own app context, as a real server does: its own `g` and
+    database session (on the test's connection), so nothing cached by one request, such as the signed-in
+    user, leaks into the next.
+
+    pytest-flask's `client` enters the client with `with`, which would keep each request's context open
+    afterwards; this client never keeps them, as each belongs to the app context it ran in.
     """
+
+    def __enter__(self) -> CheckingClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         db.session.expire_all()  # the test's own objects now reflect what the request changed
-        if (
-            response.mimetype == "text/html"
-            and not kwargs.get("follow_redirects")
-            and response.status_code != 302
-        ):
-            check_html(response.get_data(as_text=True), f"{response.request.method} {response.request.path}")
+        if response.mimetype == "text/html" and response.status_code not in REDIRECTS:
+            method = response.request.method
+            key = (method, response.headers.get(ENDPOINT_HEADER, response.request.path), response.status_code)
+            if key not in _VALIDATED:
+                check_html(response.get_data(as_text=True), f"{method} {response.request.path}")
+                _VALIDATED.add(key)
         return response
 
 
@@ -94,6 +149,12 @@ def app(database_url: str) -> Iterator[Flask]:
     reset_database(database_url)
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
     app.test_client_class = CheckingClient
+
+    @app.after_request
+    def name_the_endpoint(response: Response) -> Response:
+        response.headers[ENDPOINT_HEADER] = request.endpoint or "-"
+        return response
+
     with app.app_context():
         upgrade()
         load_authorities()
@@ -104,41 +165,199 @@ def app(database_url: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A test client that does not preserve request contexts (pytest-flask's keeps them with `with`)."""
-    return app.test_client()
-
-
-@pytest.fixture(autouse=True)
-def _push_request_context() -> None:
-    """Replace pytest-flask's shared request context: tests get an app context from `_isolated` instead."""
-
-
 @pytest.fixture(autouse=True)
 def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
     """Run each test inside a transaction that is rolled back, so tests never see each other's rows."""
     if "app" not in request.fixturenames:
         yield
         return
+    request.getfixturevalue("_push_request_context")  # pytest-flask's: the test's own app context
     app: Flask = request.getfixturevalue("app")
-    with app.app_context():
-        engines = db._app_engines[app]
-        engine = engines[None]
-        connection = engine.connect()
-        transaction = connection.begin()
-        engines[None] = connection  # type: ignore[assignment]
-        limiter.reset()
-        # The search token rolls back with each test, so results kept under it by one test must not be
-        # found by the next.
-        search_cache().clear()
-        try:
-            yield
-        finally:
-            db.session.remove()
-            engines[None] = engine
-            transaction.rollback()
-            connection.close()
+    engines = db._app_engines[app]
+    engine = engines[None]
+    connection = engine.connect()
+    transaction = connection.begin()
+    engines[None] = connection  # type: ignore[assignment]
+    limiter.reset()
+    # The search token rolls back with each test, so results kept under it by one test must not be
+    # found by the next.
+    search_cache().clear()
+    try:
+        yield
+    finally:
+        db.session.remove()
+        engines[None] = engine
+        transaction.rollback()
+        connection.close()
+
+
+# Pages, fetched as a person would -----------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """Text with its runs of white space made single spaces, as a reader sees it."""
+    return " ".join(text.split())
+
+
+def error_links(page: BeautifulSoup | str) -> list[tuple[str, str]]:
+    """The (href, message) pairs in the page's GOV.UK error summary, in order."""
+    if isinstance(page, str):
+        page = parse(page)
+    summary = page.select_one(".govuk-error-summary")
+    if summary is None:
+        return []
+    return [(str(link.get("href", "")), normalise(link.get_text())) for link in summary.select("a")]
+
+
+def error_summary(page: BeautifulSoup | str) -> list[str]:
+    """The messages in the page's GOV.UK error summary, in order."""
+    return [message for _, message in error_links(page)]
+
+
+def banner(page: BeautifulSoup) -> str | None:
+    """The text of the page's notification banner (a flashed message), if it has one."""
+    found = page.select_one(".govuk-notification-banner__content")
+    return normalise(found.get_text()) if found is not None else None
+
+
+def text_of(page: BeautifulSoup | Tag, selector: str = "main") -> str:
+    """The text a reader sees in the first element matching a CSS selector."""
+    found = page.select_one(selector)
+    assert found is not None, f"nothing matches {selector!r}"
+    return normalise(found.get_text(" "))
+
+
+def parse(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+class ClientRequest:
+    """Fetch pages by endpoint, as notifications-admin's `client_request` does: check the status (and any
+    redirect), check that the page's title names its heading, and give the page back parsed."""
+
+    def __init__(self, client: FlaskClient, app: Flask) -> None:
+        self.client = client
+        self.app = app
+
+    def login(self, user: User) -> User:
+        """Sign a user in without going through the sign-in form."""
+        db.session.flush()
+        with self.client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+            session["signed_in_at"] = utcnow().timestamp()
+        return user
+
+    def csrf_token(self) -> str:
+        """A CSRF token for this client's session, made as Flask-WTF makes them."""
+        with self.client.session_transaction() as session:
+            raw = session.setdefault("csrf_token", secrets.token_hex(20))
+        return str(URLSafeTimedSerializer(self.app.config["SECRET_KEY"], salt="wtf-csrf-token").dumps(raw))
+
+    def get(
+        self,
+        endpoint: str,
+        _expected_status: int = 200,
+        _expected_redirect: str | None = None,
+        _follow_redirects: bool = False,
+        _test_page_title: bool = True,
+        **endpoint_kwargs: Any,
+    ) -> BeautifulSoup:
+        return self.get_url(
+            url_for(endpoint, **endpoint_kwargs),
+            _expected_status=_expected_status,
+            _expected_redirect=_expected_redirect,
+            _follow_redirects=_follow_redirects,
+            _test_page_title=_test_page_title,
+        )
+
+    def get_url(
+        self,
+        url: str,
+        _expected_status: int = 200,
+        _expected_redirect: str | None = None,
+        _follow_redirects: bool = False,
+        _test_page_title: bool = True,
+    ) -> BeautifulSoup:
+        response = self.client.get(url, follow_redirects=_follow_redirects)
+        return self._checked("GET", url, response, _expected_status, _expected_redirect, _test_page_title)
+
+    def post(
+        self,
+        endpoint: str,
+        _data: dict[str, Any] | None = None,
+        _expected_status: int | None = None,
+        _expected_redirect: str | None = None,
+        _follow_redirects: bool = False,
+        _test_page_title: bool = True,
+        **endpoint_kwargs: Any,
+    ) -> BeautifulSoup:
+        return self.post_url(
+            url_for(endpoint, **endpoint_kwargs),
+            _data=_data,
+            _expected_status=_expected_status,
+            _expected_redirect=_expected_redirect,
+            _follow_redirects=_follow_redirects,
+            _test_page_title=_test_page_title,
+        )
+
+    def post_url(
+        self,
+        url: str,
+        _data: dict[str, Any] | None = None,
+        _expected_status: int | None = None,
+        _expected_redirect: str | None = None,
+        _follow_redirects: bool = False,
+        _test_page_title: bool = True,
+    ) -> BeautifulSoup:
+        """Post a form (with a CSRF token): by default expect a redirect, or 200 when following it."""
+        if _expected_status is None:
+            _expected_status = 200 if _follow_redirects else 302
+        data = {"csrf_token": self.csrf_token(), **(_data or {})}
+        response = self.client.post(url, data=data, follow_redirects=_follow_redirects)
+        return self._checked("POST", url, response, _expected_status, _expected_redirect, _test_page_title)
+
+    def _checked(
+        self,
+        method: str,
+        url: str,
+        response: Any,
+        expected_status: int,
+        expected_redirect: str | None,
+        test_page_title: bool,
+    ) -> BeautifulSoup:
+        body = response.get_data(as_text=True)
+        assert response.status_code == expected_status, (
+            f"{method} {url}: expected {expected_status}, got {response.status_code} "
+            f"{response.headers.get('Location', '')}\n{body[:3000]}"
+        )
+        if expected_redirect is not None:
+            location = urlsplit(response.headers.get("Location", ""))
+            target = location.path + (f"?{location.query}" if location.query else "")
+            assert target == expected_redirect, (
+                f"{method} {url}: redirected to {target}, not {expected_redirect}"
+            )
+        page = parse(body)
+        if test_page_title and response.mimetype == "text/html" and response.status_code not in REDIRECTS:
+            assert_title_names_heading(page, f"{method} {url}")
+        return page
+
+
+def assert_title_names_heading(page: BeautifulSoup, where: str) -> None:
+    """The page's <title> starts with its <h1> (after 'Error: ' when the form has errors)."""
+    assert page.title is not None, f"{where}: no <title>"
+    assert page.h1 is not None, f"{where}: no <h1>"
+    title = normalise(page.title.get_text()).removeprefix("Error: ")
+    heading = normalise(page.h1.get_text())
+    assert title.split(" – ")[0] == heading, (
+        f"{where}: the title ‘{title}’ does not name the heading ‘{heading}’"
+    )
+
+
+@pytest.fixture
+def client_request(client: FlaskClient, app: Flask) -> ClientRequest:
+    """Fetch and post pages by endpoint, with their status checked and their HTML parsed."""
+    return ClientRequest(client, app)
 
 
 @pytest.fixture
@@ -245,6 +464,7 @@ def make_pledge(app: Flask, make_organisation: Callable[..., Organisation]) -> C
 
 
 _HASH: list[str] = []
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 def _password_hash() -> str:
@@ -252,6 +472,15 @@ def _password_hash() -> str:
     if not _HASH:
         _HASH.append(hash_password(PASSWORD))
     return _HASH[0]
+
+
+@pytest.fixture
+def quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash and check passwords with cheap argon2 settings, for tests of what people see rather than of the
+    cost of the hash: argon2's deliberate slowness would make them crawl."""
+    monkeypatch.setattr(security, "_hasher", CHEAP_HASHER)
+    monkeypatch.setattr(security, "_DUMMY_HASH", CHEAP_HASHER.hash("no account has this password"))
+    monkeypatch.setattr(sys.modules[__name__], "_HASH", [CHEAP_HASHER.hash(PASSWORD)])
 
 
 @pytest.fixture
@@ -263,6 +492,7 @@ def login_as(client: FlaskClient) -> Callable[[User], User]:
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            session["signed_in_at"] = utcnow().timestamp()
         return user
 
     return login
@@ -296,14 +526,3 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     )
     assert match, f"no CSRF token on {path}"
     return match.group(1) or match.group(2)
-
-
-def error_summary(html: str) -> list[str]:
-    """The messages in the page's GOV.UK error summary, in order."""
-    summary = re.search(r'class="govuk-error-summary".*?</ul>', html, re.S)
-    if not summary:
-        return []
-    return [
-        re.sub(r"\s+", " ", item).strip()
-        for item in re.findall(r'<a href="#[^"]*">(.*?)</a>', summary.group(0), re.S)
-    ]

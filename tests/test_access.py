@@ -16,17 +16,10 @@ from covenant.extensions import db
 from covenant.models import AuditEvent, Invitation, LocalAuthority
 from covenant.sqltypes import utcnow
 from covenant.vocab import Role
-from tests.conftest import csrf_token
-from tests.test_auth import error_links
+from tests.conftest import csrf_token, error_links
 
 CAMDEN = "E09000007"
 LOCAL_OFFER = "/authority/local-offer"
-
-
-@pytest.fixture
-def client(app: Any) -> Any:
-    """A client that does not keep request contexts open between requests (see tests/test_auth.py)."""
-    return app.test_client()
 
 
 def token(client: Any) -> str:

@@ -2,64 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from covenant import security
 from covenant.extensions import db
 from covenant.models import AuditEvent, User
 from covenant.vocab import Role
-from tests import conftest
-from tests.conftest import PASSWORD, csrf_token, link_in
+from tests.conftest import PASSWORD, csrf_token, error_links, link_in
+
+pytestmark = pytest.mark.usefixtures("quick_hashing")
 
 SIGN_IN = "/sign-in"
 FORGOT = "/forgot-password"
 NEW_PASSWORD = "glass rocket river"
 SIGN_IN_FAILED = "Enter a correct email address and password"
-
-
-@pytest.fixture
-def client(app: Any) -> Any:
-    """A client that does not keep each request's context open afterwards.
-
-    pytest-flask's own `client` preserves request contexts between requests, which clashes with the app
-    context the conftest's checking client pushes around every request.
-    """
-    return app.test_client()
-
-
-def error_links(html: str) -> list[tuple[str, str]]:
-    """The (href, message) pairs in the page's GOV.UK error summary, in order."""
-    summary = re.search(r'class="govuk-error-summary".*?</ul>', html, re.S)
-    if not summary:
-        return []
-    return [
-        (href, re.sub(r"\s+", " ", text).strip())
-        for href, text in re.findall(r'<a href="(#[^"]*)">(.*?)</a>', summary.group(0), re.S)
-    ]
-
-
-CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-CHEAP_PASSWORD_HASH = CHEAP_HASHER.hash(PASSWORD)
-CHEAP_DUMMY_HASH = CHEAP_HASHER.hash("no account has this password")
-
-
-def use_quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash and check passwords with cheap argon2 settings: these tests check what people see, not the cost
-    of the hash, and argon2's deliberate slowness would make them crawl."""
-    monkeypatch.setattr(security, "_hasher", CHEAP_HASHER)
-    monkeypatch.setattr(security, "_DUMMY_HASH", CHEAP_DUMMY_HASH)
-    monkeypatch.setattr(conftest, "_HASH", [CHEAP_PASSWORD_HASH])  # make_user's PASSWORD, hashed cheaply
-
-
-@pytest.fixture(autouse=True)
-def _quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_quick_hashing(monkeypatch)
 
 
 def sign_in(client: Any, email: str, password: str = PASSWORD, next_page: str | None = None) -> Any:

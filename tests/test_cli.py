@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
+from flask.testing import FlaskCliRunner
 from sqlalchemy import delete, func, select
 
 from covenant import demo, demo_pledges
@@ -22,13 +22,6 @@ from tests.conftest import csrf_token
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A client that does not keep request contexts open between requests (pytest-flask's does, and that
-    clashes with the app context the conftest's checking client pushes around each request)."""
-    return app.test_client()
 
 
 def authorities() -> list[LocalAuthority]:

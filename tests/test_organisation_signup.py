@@ -11,22 +11,13 @@ from sqlalchemy import func, select
 from covenant.extensions import db
 from covenant.models import AuditEvent, Organisation, User
 from covenant.vocab import OrganisationType, Region, Role
-from tests.conftest import csrf_token, link_in
-from tests.test_auth import error_links, use_quick_hashing
+from tests.conftest import csrf_token, error_links, link_in
 
 SIGN_UP = "/sign-up"
 NEW_PASSWORD = "harbour lantern pebble"
 
 
-@pytest.fixture
-def client(app: Any) -> Any:
-    """A client that does not keep request contexts open between requests (see tests/test_auth.py)."""
-    return app.test_client()
-
-
-@pytest.fixture(autouse=True)
-def _quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_quick_hashing(monkeypatch)
+pytestmark = pytest.mark.usefixtures("quick_hashing")
 
 
 def sign_up_form(client: Any, **changes: Any) -> dict[str, Any]:

@@ -25,13 +25,6 @@ PUBLIC_PAGES = ["/", "/sign-in", "/sign-up", "/forgot-password", "/accessibility
 SERVICE = "Care Leaver Covenant"
 
 
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A client that does not keep request contexts open between requests (pytest-flask's does, and that
-    clashes with the app context the conftest's checking client pushes around each request)."""
-    return app.test_client()
-
-
 def title_of(html: str) -> str:
     match = re.search(r"<title>(.*?)</title>", html, re.S)
     assert match, "no <title>"

@@ -13,23 +13,14 @@ from covenant.extensions import db
 from covenant.models import AuditEvent, Invitation, User
 from covenant.sqltypes import utcnow
 from covenant.vocab import Role
-from tests.conftest import csrf_token, link_in
-from tests.test_auth import error_links, use_quick_hashing
+from tests.conftest import csrf_token, error_links, link_in
 
 INVITE = "/team/invite"
 NEW_PASSWORD = "harbour lantern pebble"
 CAMDEN = "E09000007"
 
 
-@pytest.fixture
-def client(app: Any) -> Any:
-    """A client that does not keep request contexts open between requests (see tests/test_auth.py)."""
-    return app.test_client()
-
-
-@pytest.fixture(autouse=True)
-def _quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_quick_hashing(monkeypatch)
+pytestmark = pytest.mark.usefixtures("quick_hashing")
 
 
 def invite(client: Any, email: str, **answers: Any) -> Any:

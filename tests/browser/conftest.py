@@ -22,13 +22,11 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from covenant import PROJECT_ROOT
 from covenant.config import normalise_database_url
-from tests.conftest import reset_database
+from tests.conftest import create_postgres_database, reset_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -84,31 +82,12 @@ def browser_database_url(tmp_path: Path) -> str:
     url = make_url(normalise_database_url(configured))
     if url.get_backend_name() != "postgresql":
         return f"sqlite:///{tmp_path / 'covenant-browser.sqlite3'}"
-    name = f"{url.database}_browser"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    name = f"{url.database}_browser" + (f"_{worker}" if worker else "")
     create_postgres_database(url, name)
     browser_url = url.set(database=name).render_as_string(hide_password=False)
     reset_database(browser_url)  # drops and recreates the public schema
     return browser_url
-
-
-def create_postgres_database(url: object, name: str) -> None:
-    """CREATE DATABASE `name` unless it exists, connecting to the configured database (or `postgres`)."""
-    last_error: Exception | None = None
-    for maintenance in (url.database, "postgres"):  # type: ignore[attr-defined]
-        engine = create_engine(url.set(database=maintenance), isolation_level="AUTOCOMMIT")  # type: ignore[attr-defined]
-        try:
-            with engine.connect() as connection:
-                exists = connection.scalar(
-                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-                )
-                if not exists:
-                    connection.execute(text(f'CREATE DATABASE "{name}"'))
-            return
-        except OperationalError as error:
-            last_error = error
-        finally:
-            engine.dispose()
-    raise RuntimeError(f"Could not create the browser test database {name}: {last_error}")
 
 
 def run_flask(env: dict[str, str], *args: str) -> None:
