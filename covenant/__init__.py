@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from covenant.config import Config, config_class_from_environment, finalise
+from covenant.unit_of_work import CovenantFlask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,7 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def create_app(config_class: type[Config] | None = None, **overrides: object) -> Flask:
     """Build the Flask app from a settings class (chosen by COVENANT_ENV when not given)."""
     instance_path = os.environ.get("COVENANT_INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app = CovenantFlask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_object((config_class or config_class_from_environment())())
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(overrides)
@@ -38,11 +39,12 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions and the GOV.UK template set-up to this app."""
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from covenant import database, models  # noqa: F401 - engine events; every model on the metadata
+    from covenant import database, models, unit_of_work  # noqa: F401 - engine events; every model on the metadata
     from covenant.extensions import csrf, db, limiter, login_manager, migrate, talisman
     from covenant.templating import init_templating
 
     db.init_app(app)
+    unit_of_work.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -109,17 +111,22 @@ def register_blueprints(app: Flask) -> None:
         team_bp,
     ):
         app.register_blueprint(blueprint)
+    if app.config["ENVIRONMENT"] in ("development", "test"):
+        from covenant.dev import bp as dev_bp
+
+        app.register_blueprint(dev_bp)
 
 
 def register_request_hooks(app: Flask) -> None:
     """Login by default, the user loader, and what every template may use."""
-    from covenant.access import enforce_access
+    from covenant.access import enforce_access, no_store_when_signed_in
     from covenant.auth.sessions import load_user
     from covenant.extensions import login_manager
     from covenant.navigation import template_context
 
     login_manager.user_loader(load_user)
     app.before_request(enforce_access)
+    app.after_request(no_store_when_signed_in)
     app.context_processor(template_context)
 
 

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from covenant.extensions import login_manager
 from covenant.vocab import Role
@@ -69,3 +70,11 @@ def enforce_access() -> Any:
     if rule == SIGNED_IN or current_user.role in rule:
         return None
     abort(403)
+
+
+def no_store_when_signed_in(response: Response) -> Response:
+    """`after_request`: nothing a signed-in person is sent may be kept by their browser or a proxy (a shared
+    computer's back button, a cache)."""
+    if request.endpoint != "static" and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -15,7 +15,9 @@ def record(
     actor: User | None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add an audit event for `action` on `subject` (a model instance) by `actor`; the caller commits."""
+    """Add an audit event for `action` on `subject` (a model instance) by `actor`; the request commits."""
+    if hasattr(subject, "_get_current_object"):  # `current_user` as the subject: the model behind the proxy
+        subject = subject._get_current_object()
     event = AuditEvent(
         action=action,
         subject_type=type(subject).__tablename__,

@@ -10,8 +10,14 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 MAIL_BACKENDS = ("log", "smtp", "notify")
+# A secret key must have at least this many different characters: "kkkk…" is long but guessable.
+SECRET_KEY_MIN_DISTINCT = 10
 
 
 class ConfigError(SystemExit):
@@ -52,12 +58,23 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # Sessions end after 8 idle hours (the signed cookie's age) and 12 hours after signing in, however busy.
     PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
+    SESSION_ABSOLUTE_LIFETIME = 12 * 60 * 60
     FORCE_HTTPS = True
+    # The largest request and form Covenant reads: its longest form, a pledge section, is a few KB.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 256 * 1024
     INVITATION_MAX_AGE = 7 * 24 * 60 * 60
     PASSWORD_RESET_MAX_AGE = 60 * 60
     EMAIL_CONFIRMATION_MAX_AGE = 3 * 24 * 60 * 60
     SIGN_IN_RATE_LIMIT = "10 per minute;50 per hour"
+    # An account with this many wrong passwords lately is answered slowly (see auth/throttle.py).
+    SIGN_IN_SLOW_DOWN_AFTER = "10 per 15 minutes"
+    SIGN_IN_SLOW_DOWN_SECONDS = 2.0
+    SIGN_UP_RATE_LIMIT = "5 per hour;20 per day"
+    INVITATION_RATE_LIMIT = "30 per hour;100 per day"
+    INVITATION_RECIPIENT_RATE_LIMIT = "3 per day"
     SERVICE_NAME = "Care Leaver Covenant"
 
     def __init__(self) -> None:
@@ -75,6 +92,8 @@ class Config:
         self.NOTIFY_API_KEY = env.get("NOTIFY_API_KEY", "")
         self.NOTIFY_TEMPLATE_ID = env.get("NOTIFY_TEMPLATE_ID", "")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        # gunicorn's own setting for how many workers to run (its default is 1).
+        self.WEB_CONCURRENCY = env.get("WEB_CONCURRENCY", "")
         self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
         # Search counts and rendered pages of results kept per worker (0: none); see opportunities/cache.py.
         self.SEARCH_CACHE_SIZE = _env_int("SEARCH_CACHE_SIZE", 1_000)
@@ -151,8 +170,15 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
     problems = _problems(config, production=environment == "production")
     if problems:
         raise ConfigError(f"Covenant cannot start: {problems[0]}")
+    if environment == "production":
+        # SQL parameters (emails, names, password hashes) never reach the error log.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config["SQLALCHEMY_ENGINE_OPTIONS"], "hide_parameters": True}
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            key: value
+            for key, value in config["SQLALCHEMY_ENGINE_OPTIONS"].items()
+            if key == "hide_parameters"
+        }
     elif config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # PostgreSQL compiles a statement it costs highly enough (as it may a search it cannot estimate well)
         # with JIT, which took 3 seconds for a search that runs in 40 ms: this service's statements are never
@@ -164,7 +190,29 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+def _database_problem(url: str) -> str | None:
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        backend = None
+    if backend not in ("sqlite", "postgresql"):
+        return "DATABASE_URL is not a database address: set it like postgresql://user@host/covenant."
+    return None
+
+
+def _rate_limit_problem(uri: str, production: bool, workers: str) -> str | None:
+    from limits.storage import SCHEMES
+
+    scheme = urlsplit(uri).scheme
+    if scheme not in SCHEMES or scheme.startswith("async+"):
+        return f"RATELIMIT_STORAGE_URI '{uri}' is not a storage Covenant can count attempts in: set it to redis://host:6379."
+    if production and scheme == "memory" and workers.strip() != "1":
+        return "RATELIMIT_STORAGE_URI is memory://, which each worker counts separately: set it to your Redis server, like redis://redis:6379, or run one worker with WEB_CONCURRENCY=1."
+    return None
+
+
 def _problems(config: dict[str, Any], production: bool) -> list[str]:
+    """Everything wrong with the settings, the most basic first (start-up reports the first)."""
     problems: list[str] = []
     backend = config.get("MAIL_BACKEND")
     if backend not in MAIL_BACKENDS:
@@ -173,16 +221,22 @@ def _problems(config: dict[str, Any], production: bool) -> list[str]:
         problems.append("MAIL_BACKEND is 'smtp', so set SMTP_HOST to your mail server.")
     if backend == "notify" and not (config.get("NOTIFY_API_KEY") and config.get("NOTIFY_TEMPLATE_ID")):
         problems.append("MAIL_BACKEND is 'notify', so set NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID.")
-    if not production:
-        return problems
-    secret = config.get("SECRET_KEY") or ""
-    if len(secret) < 32:
-        problems.append("set SECRET_KEY to a random value of at least 32 characters.")
-    if not config.get("SQLALCHEMY_DATABASE_URI"):
-        problems.append("set DATABASE_URL, for example postgresql://user@host/covenant.")
-    base_url = config.get("BASE_URL") or ""
-    if not base_url.startswith("https://"):
-        problems.append("set BASE_URL to the service's public https:// address, used in email links.")
-    if backend == "log":
-        problems.append("MAIL_BACKEND is 'log', which sends nothing: set it to 'smtp' or 'notify'.")
+    if production:
+        secret = config.get("SECRET_KEY") or ""
+        if len(secret) < 32 or len(set(secret)) < SECRET_KEY_MIN_DISTINCT:
+            problems.append("set SECRET_KEY to a random value of at least 32 characters.")
+        if not config.get("SQLALCHEMY_DATABASE_URI"):
+            problems.append("set DATABASE_URL, for example postgresql://user@host/covenant.")
+        base_url = config.get("BASE_URL") or ""
+        if not base_url.startswith("https://"):
+            problems.append("set BASE_URL to the service's public https:// address, used in email links.")
+        if backend == "log":
+            problems.append("MAIL_BACKEND is 'log', which sends nothing: set it to 'smtp' or 'notify'.")
+    database = config.get("SQLALCHEMY_DATABASE_URI")
+    rate_limits = _rate_limit_problem(
+        config.get("RATELIMIT_STORAGE_URI") or "memory://", production, config.get("WEB_CONCURRENCY") or ""
+    )
+    for problem in (_database_problem(database) if database else None, rate_limits):
+        if problem:
+            problems.append(problem)
     return problems

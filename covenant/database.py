@@ -3,12 +3,17 @@ that both can look up."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter, Map
+
+from covenant.extensions import db
+from covenant.unit_of_work import WROTE
 
 # The largest value of an INTEGER primary key on PostgreSQL.
 MAX_ROW_ID = 2**31 - 1
@@ -37,9 +42,44 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
+READING = "covenant_reading"
+
+
 def _expects_writes() -> bool:
-    """Form posts and commands write; page views (GET) mostly only read."""
-    return not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS")
+    """Form posts and commands write; page views (GET) and `reading()` blocks only read."""
+    if not has_request_context():
+        return True
+    return request.method not in ("GET", "HEAD", "OPTIONS") and not g.get(READING, False)
+
+
+def _end_transaction_before_slow_work() -> None:
+    """End the session's transaction, which must not have written anything: what it read is read again later."""
+    session = db.session
+    if session.new or session.dirty or session.deleted or session.info.get(WROTE):
+        raise RuntimeError("A transaction that has written cannot be ended before the request commits")
+    session.rollback()
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Read in a transaction of its own that takes no write lock (on SQLite, a plain BEGIN even in a form post),
+    ended at the end of the block: for reads before slow work such as checking a password."""
+    _end_transaction_before_slow_work()
+    g.setdefault(READING, False)
+    setattr(g, READING, True)
+    try:
+        yield
+    finally:
+        setattr(g, READING, False)
+        db.session.rollback()
+
+
+@contextmanager
+def released() -> Iterator[None]:
+    """Do slow work (hashing a password) with no transaction open, so no lock is held meanwhile. Nothing may
+    have been written yet; objects read before are read again when next used."""
+    _end_transaction_before_slow_work()
+    yield
 
 
 @event.listens_for(Engine, "begin")

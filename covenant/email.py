@@ -1,22 +1,30 @@
 """Email: queued in the outbox with the change that causes it, delivered later by `flask send-email`.
 
 Each email is a Jinja text template in `templates/email/`; its first line is `Subject: ...`.
-Delivery backends: `log` (development), `smtp`, and GOV.UK Notify (one template with ((subject)) and
+Delivery backends: `log` (development: each email is written out whole on the console, and the outbox page
+at /dev/outbox lists them with working links), `smtp`, and GOV.UK Notify (one template with ((subject)) and
 ((body)) placeholders, set by NOTIFY_TEMPLATE_ID).
+
+Once an email is delivered its body and unsubscribe link are cleared: they hold working links (password resets,
+invitations) that nobody should find later. The recipient, subject, template and times stay, and
+`flask prune` deletes delivered emails after a while.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+import sys
 from collections.abc import Callable
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app, render_template
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 
 from covenant.extensions import db
+from covenant.forms import LINE_BREAKS
 from covenant.models import OutboundEmail
 from covenant.sqltypes import utcnow
 
@@ -39,6 +47,8 @@ def queue_email(to: str, template: str, unsubscribe_url: str | None = None, **co
     first_line, _, body = rendered.partition("\n")
     if not first_line.startswith("Subject: "):
         raise ValueError(f"email/{template}.txt must start with 'Subject: '")
+    if LINE_BREAKS.search(first_line):
+        raise ValueError(f"email/{template}.txt made a subject with a line break")
     message = OutboundEmail(
         to_address=to,
         subject=first_line.removeprefix("Subject: ").strip(),
@@ -51,7 +61,13 @@ def queue_email(to: str, template: str, unsubscribe_url: str | None = None, **co
 
 
 def _deliver_log(message: OutboundEmail) -> None:
-    log.info("Email to %s: %s\n%s", message.to_address, message.subject, message.body)
+    """Development: write the whole email on the console (standard error), links and all."""
+    rule = "-" * 72
+    print(
+        f"{rule}\nEmail {message.id} to {message.to_address}\nSubject: {message.subject}\n\n{message.body}{rule}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _deliver_smtp(message: OutboundEmail) -> None:
@@ -121,5 +137,15 @@ def send_pending(limit: int = 200) -> tuple[int, int]:
             sent += 1
             message.sent_at = utcnow()
             message.last_error = None
+            message.body = ""
+            message.unsubscribe_url = None
         db.session.commit()
     return sent, failed
+
+
+def prune_delivered(before: datetime) -> int:
+    """Delete emails delivered (or given up on) before this moment; returns how many."""
+    result = db.session.execute(
+        delete(OutboundEmail).where(or_(OutboundEmail.sent_at < before, OutboundEmail.gave_up_at < before))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -13,7 +13,8 @@ ERROR_PAGES = {
     403: "error/403.html",
     404: "error/404.html",
     405: "error/404.html",
-    413: "error/400.html",
+    409: "error/409.html",
+    413: "error/413.html",
     429: "error/429.html",
     500: "error/500.html",
 }

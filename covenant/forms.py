@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from werkzeug.datastructures import MultiDict
-from wtforms import Field
+from wtforms import Field, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
 
 from covenant.vocab import LabelledEnum
@@ -17,9 +18,29 @@ from covenant.vocab import LabelledEnum
 UNTYPEABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+# Line breaks, which a one-line answer (a name, an email address) never holds: one could start a new line in an
+# email's body or headers.
+LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+
+
 def clean_text(value: Any) -> Any:
     """What someone typed, without untypeable control characters or surrounding spaces."""
     return UNTYPEABLE.sub("", value).strip() if isinstance(value, str) else value
+
+
+def single_line(value: Any) -> Any:
+    """A one-line answer without line breaks (each run of them becomes a space)."""
+    return LINE_BREAKS.sub(" ", value).strip() if isinstance(value, str) else value
+
+
+class GovSubmit(GovSubmitInput):
+    """A GOV.UK button that ignores a second click within a second (`preventDoubleClick`), so a double click
+    sends a form once."""
+
+    def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
+        params: dict[str, Any] = super().map_gov_params(field, **kwargs)
+        params.setdefault("preventDoubleClick", True)
+        return params
 
 
 INVALID_CHOICE = "Select one of the options shown"
@@ -41,9 +62,13 @@ class BaseForm(FlaskForm):
             return cleaned
 
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
-            if issubclass(unbound_field.field_class, SelectFieldBase):
+            field_class = unbound_field.field_class
+            if issubclass(field_class, SelectFieldBase):
                 # Only a tampered or out-of-date form sends a value that is not an option.
                 options.setdefault("invalid_choice_message", INVALID_CHOICE)
+            if issubclass(field_class, StringField) and not issubclass(field_class, TextAreaField):
+                filters = options.get("filters", unbound_field.kwargs.get("filters", ()))
+                options["filters"] = [single_line, *filters]
             return unbound_field.bind(form=form, **options)
 
     def error_on(self, field: Field, message: str) -> None:

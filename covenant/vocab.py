@@ -182,6 +182,9 @@ PLEDGE_TRANSITIONS: dict[PledgeStatus, frozenset[PledgeStatus]] = {
     PledgeStatus.CLOSED: frozenset(),
 }
 
+# Live pledges, shown to advisers and care leavers, and paused ones, which can be made live again.
+LIVE_STATUSES = frozenset({PledgeStatus.PUBLISHED, PledgeStatus.PAUSED})
+
 # Statuses in which the organisation may still edit the pledge.
 EDITABLE_STATUSES = frozenset(
     {PledgeStatus.DRAFT, PledgeStatus.CHANGES_REQUESTED, PledgeStatus.PUBLISHED, PledgeStatus.PAUSED}

@@ -19,7 +19,11 @@ from covenant.vocab import Role
 from tests.conftest import csrf_token, error_links
 
 CAMDEN = "E09000007"
-LOCAL_OFFER = "/authority/local-offer"
+
+
+def local_offer(authority: LocalAuthority) -> str:
+    """The page where an authority's local offer link is kept."""
+    return f"/authorities/{authority.id}/local-offer"
 
 
 def token(client: Any) -> str:
@@ -99,7 +103,7 @@ def test_signing_in_from_the_redirect_returns_to_the_page_asked_for(client, make
 # Roles
 
 COORDINATOR_PAGES = ["/coordinator/", "/coordinator/authorities", "/coordinator/organisations"]
-AUTHORITY_PAGES = ["/authority", LOCAL_OFFER]
+AUTHORITY_PAGES = ["/authority"]
 ORGANISATION_PAGES = ["/organisation"]
 
 
@@ -110,7 +114,7 @@ def test_organisation_people_cannot_see_coordinator_or_authority_pages(
     login_as(make_user(role))
     leeds = authority()
 
-    for path in [*COORDINATOR_PAGES, *AUTHORITY_PAGES, f"/coordinator/authorities/{leeds.id}/local-offer"]:
+    for path in [*COORDINATOR_PAGES, *AUTHORITY_PAGES, local_offer(leeds)]:
         response = client.get(path)
 
         assert response.status_code == 403, path
@@ -240,7 +244,7 @@ def test_a_manager_adds_their_authoritys_local_offer_link(client, make_user, log
     leeds = authority()
     manager = login_as(make_user(Role.AUTHORITY_MANAGER, local_authority=leeds))
 
-    response = save_local_offer(client, LOCAL_OFFER, "www.leeds.gov.uk/care-leavers")
+    response = save_local_offer(client, local_offer(authority()), "www.leeds.gov.uk/care-leavers")
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/authority"
@@ -260,7 +264,7 @@ def test_a_manager_adds_their_authoritys_local_offer_link(client, make_user, log
 def test_a_link_cannot_break_out_of_the_page(client, make_user, login_as, authority):
     login_as(make_user(Role.AUTHORITY_MANAGER, local_authority=authority()))
 
-    save_local_offer(client, LOCAL_OFFER, 'https://www.leeds.gov.uk/"onmouseover="alert(1)')
+    save_local_offer(client, local_offer(authority()), 'https://www.leeds.gov.uk/"onmouseover="alert(1)')
 
     dashboard = client.get("/authority").get_data(as_text=True)
     assert 'onmouseover="alert(1)' not in dashboard
@@ -272,7 +276,7 @@ def test_a_manager_can_remove_the_link(client, make_user, login_as, authority):
     leeds.local_offer_url = "https://www.leeds.gov.uk/care-leavers"
     login_as(make_user(Role.AUTHORITY_MANAGER, local_authority=leeds))
 
-    save_local_offer(client, LOCAL_OFFER, "")
+    save_local_offer(client, local_offer(authority()), "")
 
     assert db.session.get(LocalAuthority, leeds.id).local_offer_url is None
     assert "Not added yet" in client.get("/authority").get_data(as_text=True)
@@ -284,7 +288,7 @@ def test_saving_the_same_link_again_records_nothing_new(client, make_user, login
     leeds.local_offer_url = "https://www.leeds.gov.uk/care-leavers"
     login_as(make_user(Role.AUTHORITY_MANAGER, local_authority=leeds))
 
-    response = save_local_offer(client, LOCAL_OFFER, "https://www.leeds.gov.uk/care-leavers")
+    response = save_local_offer(client, local_offer(authority()), "https://www.leeds.gov.uk/care-leavers")
 
     assert response.status_code == 302
     assert local_offer_events() == []
@@ -306,7 +310,7 @@ def test_the_local_offer_link_must_be_a_web_address(client, make_user, login_as,
     leeds = authority()
     login_as(make_user(Role.AUTHORITY_MANAGER, local_authority=leeds))
 
-    response = save_local_offer(client, LOCAL_OFFER, url)
+    response = save_local_offer(client, local_offer(authority()), url)
 
     assert response.status_code == 400
     assert ("#local_offer_url", message) in error_links(response.get_data(as_text=True))
@@ -318,15 +322,17 @@ def test_a_manager_only_changes_their_own_authority(client, make_user, login_as,
     camden = authority(CAMDEN)
     login_as(make_user(Role.AUTHORITY_MANAGER, local_authority=authority()))
 
-    save_local_offer(client, LOCAL_OFFER, "www.leeds.gov.uk/care-leavers")
+    save_local_offer(client, local_offer(authority()), "www.leeds.gov.uk/care-leavers")
 
     assert db.session.get(LocalAuthority, camden.id).local_offer_url is None
-    assert client.get(f"/coordinator/authorities/{camden.id}/local-offer").status_code == 403
+    assert (
+        client.get(local_offer(camden)).status_code == 404
+    )  # another authority's page does not exist for them
     response = client.post(
-        f"/coordinator/authorities/{camden.id}/local-offer",
+        local_offer(camden),
         data={"csrf_token": token(client), "local_offer_url": "https://evil.example"},
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert db.session.get(LocalAuthority, camden.id).local_offer_url is None
 
 
@@ -334,20 +340,22 @@ def test_an_adviser_cannot_change_the_local_offer_link(client, make_user, login_
     leeds = authority()
     login_as(make_user(Role.PERSONAL_ADVISER, local_authority=leeds))
 
-    page = client.get(LOCAL_OFFER)
+    page = client.get(local_offer(leeds))
     response = client.post(
-        LOCAL_OFFER, data={"csrf_token": token(client), "local_offer_url": "https://evil.example"}
+        local_offer(leeds), data={"csrf_token": token(client), "local_offer_url": "https://evil.example"}
     )
 
     assert page.status_code == response.status_code == 403
     assert db.session.get(LocalAuthority, leeds.id).local_offer_url is None
-    assert LOCAL_OFFER not in client.get("/authority").get_data(as_text=True)  # no 'Change' link either
+    assert local_offer(leeds) not in client.get("/authority").get_data(
+        as_text=True
+    )  # no 'Change' link either
 
 
 def test_a_coordinator_can_change_any_authoritys_link(client, make_user, login_as, authority):
     camden = authority(CAMDEN)
     coordinator = login_as(make_user(Role.COORDINATOR))
-    path = f"/coordinator/authorities/{camden.id}/local-offer"
+    path = local_offer(camden)
 
     response = save_local_offer(client, path, "https://www.camden.gov.uk/care-leavers")
 
@@ -368,7 +376,7 @@ def test_a_coordinators_bad_link_is_shown_against_the_field(client, make_user, l
     camden = authority(CAMDEN)
     login_as(make_user(Role.COORDINATOR))
 
-    response = save_local_offer(client, f"/coordinator/authorities/{camden.id}/local-offer", "not a link")
+    response = save_local_offer(client, local_offer(camden), "not a link")
 
     assert response.status_code == 400
     assert [href for href, _ in error_links(response.get_data(as_text=True))] == ["#local_offer_url"]
@@ -380,7 +388,7 @@ def test_a_local_offer_for_an_authority_that_does_not_exist_is_not_found(
 ):
     login_as(make_user(Role.COORDINATOR))
 
-    assert client.get(f"/coordinator/authorities/{authority_id}/local-offer").status_code == 404
+    assert client.get(f"/authorities/{authority_id}/local-offer").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -389,20 +397,22 @@ def test_a_local_offer_for_an_authority_that_does_not_exist_is_not_found(
 def test_junk_never_breaks_the_local_offer_forms(client, make_user, login_as, authority, junk):
     leeds = authority()
     login_as(make_user(Role.AUTHORITY_MANAGER, local_authority=leeds))
-    manager_answer = save_local_offer(client, LOCAL_OFFER, junk)
+    manager_answer = save_local_offer(client, local_offer(authority()), junk)
     login_as(make_user(Role.COORDINATOR))
-    coordinator_answer = save_local_offer(client, f"/coordinator/authorities/{leeds.id}/local-offer", junk)
+    coordinator_answer = save_local_offer(client, local_offer(leeds), junk)
 
     for response in (manager_answer, coordinator_answer):
         assert response.status_code in (302, 400)  # a lone NUL is dropped, leaving an empty link
         assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", [LOCAL_OFFER, "/coordinator/authorities/1/local-offer"])
-def test_local_offer_forms_without_a_csrf_token_are_refused_kindly(client, make_user, login_as, path):
-    login_as(make_user(Role.AUTHORITY_MANAGER if path == LOCAL_OFFER else Role.COORDINATOR))
+@pytest.mark.parametrize("role", [Role.AUTHORITY_MANAGER, Role.COORDINATOR])
+def test_local_offer_forms_without_a_csrf_token_are_refused_kindly(
+    client, make_user, login_as, authority, role
+):
+    login_as(make_user(role))
 
-    response = client.post(path, data={"local_offer_url": "https://www.leeds.gov.uk"})
+    response = client.post(local_offer(authority()), data={"local_offer_url": "https://www.leeds.gov.uk"})
 
     assert response.status_code == 400
     assert "Your session has expired" in response.get_data(as_text=True)

@@ -31,16 +31,18 @@ SETTINGS = (
     "NOTIFY_TEMPLATE_ID",
     "RATELIMIT_STORAGE_URI",
     "TRUSTED_PROXIES",
+    "WEB_CONCURRENCY",
 )
 
 PRODUCTION = {
     "COVENANT_ENV": "production",
     "DATABASE_URL": "postgresql://covenant@db.internal/covenant",
-    "SECRET_KEY": "k" * 48,
+    "SECRET_KEY": "3f9c1e7a5b2d8f40c6e19a7b3d5f2e8c1a4b6d9e",
     "BASE_URL": "https://covenant.example.org",
     "MAIL_BACKEND": "notify",
     "NOTIFY_API_KEY": "covenant-live-11111111-2222-3333-4444-555555555555-66666666-7777-8888-9999-000000000000",
     "NOTIFY_TEMPLATE_ID": "0c6d1a5e-8b39-4f3e-9a57-1f0a3c3f6b21",
+    "RATELIMIT_STORAGE_URI": "redis://redis.internal:6379",
 }
 
 
@@ -289,3 +291,50 @@ def test_the_search_runs_with_jit_off_on_postgresql(app) -> None:
         assert "connect_args" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         return
     assert db.session.scalar(text("SHOW jit")) == "off"
+
+
+def test_a_secret_key_of_one_repeated_character_does_not_start(
+    production: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    assert start_up_refusal() == (
+        "Covenant cannot start: set SECRET_KEY to a random value of at least 32 characters."
+    )
+
+
+@pytest.mark.parametrize("url", ["garbage", "mysql://covenant@db/covenant", "http://db.internal/covenant"])
+def test_a_database_url_that_is_not_one_does_not_start(
+    production: Path, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert start_up_refusal() == (
+        "Covenant cannot start: DATABASE_URL is not a database address: set it like postgresql://user@host/covenant."
+    )
+
+
+def test_a_rate_limit_storage_that_is_not_one_does_not_start(
+    production: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "bogus://x")
+    message = start_up_refusal()
+    assert "RATELIMIT_STORAGE_URI 'bogus://x'" in message
+    assert "redis://" in message
+
+
+def test_production_counts_sign_in_attempts_in_redis_unless_it_runs_one_worker(
+    production: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """memory:// counts in each worker separately: with 2 workers, an attacker has twice the guesses."""
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    message = start_up_refusal()
+    assert message.startswith("Covenant cannot start: RATELIMIT_STORAGE_URI is memory://")
+    assert "redis://" in message
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    assert "RATELIMIT_STORAGE_URI is memory://" in start_up_refusal()
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    assert settings_at_start(production)["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_production_hides_sql_parameters_from_the_logs(production: Path) -> None:
+    """A database error would otherwise log the statement's values: emails, names, password hashes."""
+    assert settings_at_start(production)["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True

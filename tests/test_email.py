@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import uuid
 from collections.abc import Callable, Iterator
@@ -150,13 +151,54 @@ def test_an_email_that_fails_once_is_sent_on_the_next_run(
     assert attempted == ["later@example.org", "later@example.org"]
 
 
-def test_the_log_backend_writes_the_email_to_the_log(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+def test_the_development_backend_shows_each_whole_email_on_the_console(
+    app: Flask, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A newcomer running `flask send-email` sees every email, links and all (production refuses `log`)."""
     queued("logged@example.org", "Reset your password")
-    with caplog.at_level("INFO", logger="covenant.email"):
-        assert send_pending() == (1, 0)
-    assert "logged@example.org" in caplog.text
-    assert "Reset your password" in caplog.text
-    assert "Body for logged@example.org" in caplog.text
+    assert send_pending() == (1, 0)
+    shown = capsys.readouterr().err
+    assert "to logged@example.org" in shown
+    assert "Subject: Reset your password" in shown
+    assert "Body for logged@example.org" in shown
+
+
+def test_a_delivered_email_keeps_no_body_or_links(
+    app: Flask, outbox: Callable[..., list[OutboundEmail]]
+) -> None:
+    """Delivered emails held working reset, invitation and unsubscribe links for ever: now only who, what and
+    when stay."""
+    email = queue_email(
+        "someone@example.org",
+        "password_reset",
+        user=User(name="Ana"),
+        link="https://covenant.example.org/reset-password/secret",
+        minutes=60,
+    )
+    email.unsubscribe_url = "https://covenant.example.org/alerts/unsubscribe/secret"
+    db.session.commit()
+    assert send_pending() == (1, 0)
+    [kept] = outbox()
+    assert (kept.to_address, kept.subject, kept.template) == (
+        "someone@example.org",
+        "Reset your Care Leaver Covenant password",
+        "password_reset",
+    )
+    assert kept.sent_at is not None
+    assert kept.body == ""
+    assert kept.unsubscribe_url is None
+
+
+def test_no_email_subject_carries_words_someone_typed(app: Flask) -> None:
+    """Names, titles and search names go in the body only: a subject shows in inbox lists and notifications,
+    and a crafted name once chose its own subject. Only numbers may vary."""
+    for path in sorted((Path(app.root_path) / "templates" / "email").glob("*.txt")):
+        subject = path.read_text().splitlines()[0]
+        assert subject.startswith("Subject: "), path.name
+        variables = re.findall(r"{{\s*([^}|]+?)\s*(?:\|[^}]*)?}}", subject)
+        assert set(variables) <= {"total", "'opportunity' if total == 1 else 'opportunities'"}, (
+            f"{path.name}: {subject}"
+        )
 
 
 class RecordingHandler:
@@ -290,7 +332,7 @@ def test_notify_backend_sends_subject_and_body_to_the_template(
         return {"id": str(uuid.uuid4())}
 
     monkeypatch.setattr(NotificationsAPIClient, "send_email_notification", send_email_notification)
-    email = queue_email("manager@example.org", "password_changed", user=User(name="Ana Manager"))
+    queue_email("manager@example.org", "password_changed", user=User(name="Ana Manager"))
     db.session.commit()
 
     assert send_pending() == (1, 0)
@@ -298,7 +340,6 @@ def test_notify_backend_sends_subject_and_body_to_the_template(
     [call] = calls
     assert call["email_address"] == "manager@example.org"
     assert call["template_id"] == template_id
-    assert call["personalisation"] == {"subject": email.subject, "body": email.body}
     assert call["personalisation"]["subject"] == "Your Care Leaver Covenant password has changed"
     assert call["personalisation"]["body"].startswith("Hello Ana Manager,")
     assert outbox()[0].sent_at is not None
@@ -378,7 +419,7 @@ def test_email_templates_read_the_values_their_senders_pass(
         ),
         "invitation": (
             {"invitation": invitation, "link": link, "days": 7},
-            "Grace Manager has invited you to the Care Leaver Covenant",
+            "You have been invited to the Care Leaver Covenant",
             "join Leeds on the Care Leaver Covenant service as personal adviser",
         ),
         "password_changed": (

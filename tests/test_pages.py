@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from covenant import config as settings  # not `import TestConfig`: pytest would try to collect it
 from covenant import create_app
 from covenant.access import public
-from covenant.auth import views as auth_views
+from covenant.auth import operations as auth_operations
 from covenant.extensions import db
 from covenant.models import User
 from covenant.vocab import Role
@@ -198,7 +198,7 @@ def test_too_many_sign_in_attempts_is_a_govuk_429(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The slow hash that hides unknown addresses is not under test here.
-    monkeypatch.setattr(auth_views, "burn_verification_time", lambda password: None)
+    monkeypatch.setattr(auth_operations, "burn_verification_time", lambda password: None)
     token = csrf_token(client, "/sign-in")
     statuses = [
         client.post(

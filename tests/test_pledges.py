@@ -426,9 +426,12 @@ def test_expired_pledges_close_by_command_and_when_read(client, employer, make_p
     read_later = make_pledge(
         organisation=employer.organisation, status=PledgeStatus.PUBLISHED, closes_on=today - timedelta(days=3)
     )
+    # Read, it shows as closed; only the command records it (a page view never writes).
     assert "This pledge is closed" in client.get(f"/pledges/{read_later.id}").get_data(as_text=True)
+    assert "Closed (" in client.get("/organisation").get_data(as_text=True)
+    assert db.session.get(Pledge, read_later.id).status == PledgeStatus.PUBLISHED
     result = app.test_cli_runner().invoke(args=["close-expired"])
-    assert "Pledges closed: 0." in result.output
+    assert "Pledges closed: 1." in result.output
 
 
 def test_copying_a_pledge_starts_a_new_draft_without_dates(client, employer, make_pledge):
@@ -470,23 +473,31 @@ def test_a_suspended_organisations_live_pledges_say_hidden_not_live(
     coordinator = make_user(Role.COORDINATOR)
     organisation_page = f"/coordinator/organisations/{employer.organisation.id}"
 
-    def suspend_or_reinstate_then_read(reason):
+    def suspend_or_reinstate_then_read(reason, action):
         """The coordinator's organisation page, then the organisation's pledge page and dashboard."""
         login_as(coordinator)
-        assert post_form(client, organisation_page, {"reason": reason}).status_code == 302
+        response = client.post(
+            f"{organisation_page}/{action}",
+            data={"csrf_token": csrf_token(client, organisation_page), "reason": reason},
+        )
+        assert response.status_code == 302
         coordinator_page = client.get(organisation_page).get_data(as_text=True)
         login_as(employer)
         pledge_page = client.get(f"/pledges/{pledge.id}").get_data(as_text=True)
         return coordinator_page, pledge_page, client.get("/organisation").get_data(as_text=True)
 
-    coordinator_page, pledge_page, dashboard = suspend_or_reinstate_then_read("Under investigation")
+    coordinator_page, pledge_page, dashboard = suspend_or_reinstate_then_read(
+        "Under investigation", "suspend"
+    )
     for html in (coordinator_page, pledge_page):
         assert HIDDEN_TAG in html
         assert LIVE_TAG not in html
     assert "Hidden – organisation suspended (1)" in dashboard
     assert "Live (1)" not in dashboard
 
-    coordinator_page, pledge_page, dashboard = suspend_or_reinstate_then_read("Investigation closed")
+    coordinator_page, pledge_page, dashboard = suspend_or_reinstate_then_read(
+        "Investigation closed", "reinstate"
+    )
     for html in (coordinator_page, pledge_page):
         assert LIVE_TAG in html
         assert "Hidden – organisation suspended" not in html

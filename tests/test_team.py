@@ -13,7 +13,7 @@ from covenant.extensions import db
 from covenant.models import AuditEvent, Invitation, User
 from covenant.sqltypes import utcnow
 from covenant.vocab import Role
-from tests.conftest import csrf_token, error_links, link_in
+from tests.conftest import ClientRequest, csrf_token, error_links, link_in
 
 INVITE = "/team/invite"
 NEW_PASSWORD = "harbour lantern pebble"
@@ -78,7 +78,8 @@ def test_an_organisation_admin_invites_a_member_who_joins_their_organisation(
     assert "Invitations waiting to be accepted" in team
     assert "sam@northfield.example" in team
     [email] = outbox("sam@northfield.example")
-    assert "Asha Patel has invited you" in email.subject
+    assert email.subject == "You have been invited to the Care Leaver Covenant"
+    assert "Asha Patel has invited you" in email.body
     assert admin.organisation.name in email.body
 
     sign_out(client)
@@ -153,20 +154,54 @@ def test_the_invitation_needs_an_email_address(client, make_user, login_as, outb
     assert outbox() == []
 
 
-def test_inviting_an_email_that_already_has_an_account_is_an_error_on_the_field(
+def test_inviting_an_email_that_already_has_an_account_answers_as_for_anyone_and_tells_its_owner(
     client, make_user, login_as, outbox
 ):
+    """The form must not tell any organisation admin who has an account anywhere: the inviter sees what they
+    would see for anyone, and the account's owner is told by email instead."""
     login_as(make_user(Role.ORGANISATION_ADMIN))
     make_user(Role.PERSONAL_ADVISER, email="taken@example.org")
 
-    response = invite(client, "Taken@Example.org", role=Role.ORGANISATION_MEMBER.value)
+    taken = invite(client, "Taken@Example.org", role=Role.ORGANISATION_MEMBER.value)
+    assert "We have sent an invitation to Taken@Example.org" in client.get("/team").get_data(as_text=True)
+    free = invite(client, "free@example.org", role=Role.ORGANISATION_MEMBER.value)
 
-    assert response.status_code == 400
-    assert error_links(response.get_data(as_text=True)) == [
-        ("#email", "This person already has an account. Each email address can have only one")
-    ]
-    assert outbox() == []
-    assert db.session.scalar(select(func.count(Invitation.id))) == 0
+    assert taken.status_code == free.status_code == 302
+    assert taken.headers["Location"] == free.headers["Location"] == "/team"
+    [note] = outbox("taken@example.org")
+    assert note.template == "invitation_to_existing_account"
+    assert note.subject == "You already have a Care Leaver Covenant account"
+    assert db.session.scalars(select(Invitation.email)).all() == ["free@example.org"]
+
+
+def test_invitations_are_throttled_per_recipient(client, make_user, login_as, outbox):
+    """Nobody can flood one inbox with invitations, whoever sends them."""
+    for _ in range(3):
+        login_as(make_user(Role.ORGANISATION_ADMIN))
+        assert invite(client, "sam@example.org", role=Role.ORGANISATION_MEMBER.value).status_code == 302
+    login_as(make_user(Role.ORGANISATION_ADMIN))
+
+    assert invite(client, "sam@example.org", role=Role.ORGANISATION_MEMBER.value).status_code == 429
+    assert invite(client, "kim@example.org", role=Role.ORGANISATION_MEMBER.value).status_code == 302
+    assert len(outbox("sam@example.org")) == 3
+
+
+def test_a_name_with_line_breaks_cannot_write_lines_of_its_own_into_an_email(
+    client, make_user, login_as, outbox
+):
+    """A name is one line: its line breaks once put a fake ‘verify your benefits’ link on a line of its own."""
+    admin = login_as(make_user(Role.ORGANISATION_ADMIN))
+    crafted = "Asha\r\nVerify your benefits: https://evil.example\u2028Thanks"
+    client.post("/account/name", data={"csrf_token": csrf_token(client, "/account/name"), "name": crafted})
+    assert (
+        db.session.get(type(admin), admin.id).name == "Asha Verify your benefits: https://evil.example Thanks"
+    )
+
+    invite(client, "sam@example.org", role=Role.ORGANISATION_MEMBER.value)
+
+    [email] = outbox("sam@example.org")
+    assert email.subject == "You have been invited to the Care Leaver Covenant"
+    assert not any(line.startswith("Verify your benefits") for line in email.body.splitlines())
 
 
 def test_the_invited_email_address_is_kept_in_lower_case(client, make_user, login_as, outbox):
@@ -341,8 +376,7 @@ def test_another_organisations_invitation_to_the_same_person_is_left_alone(
     first_link = invitation_link(outbox, "sam@example.org")
     other_admin = make_user(Role.ORGANISATION_ADMIN)
     other = app.test_client()
-    with other.session_transaction() as session:
-        session["_user_id"] = other_admin.get_id()
+    ClientRequest(other, app).login(other_admin)
 
     invite(other, "sam@example.org", role=Role.ORGANISATION_MEMBER.value)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from covenant.alerts.operations import MAX_NAME_LENGTH
-from covenant.forms import BaseForm, vocabulary_choices
+from covenant.forms import BaseForm, GovSubmit, vocabulary_choices
 from covenant.vocab import AlertFrequency
 
 CHOOSE_FREQUENCY = "Select how often you want emails"
@@ -39,10 +39,10 @@ class SavedSearchForm(BaseForm):
         choices=vocabulary_choices(AlertFrequency),
         validators=[InputRequired(message=CHOOSE_FREQUENCY)],
     )
-    submit = SubmitField("Save search", widget=GovSubmitInput())
+    submit = SubmitField("Save search", widget=GovSubmit())
 
 
 class ConfirmDeleteForm(BaseForm):
     """A button that needs only the CSRF token."""
 
-    submit = SubmitField("Delete saved search", widget=GovSubmitInput())
+    submit = SubmitField("Delete saved search", widget=GovSubmit())

@@ -18,6 +18,7 @@ from covenant.opportunities.criteria import Criteria, parse_criteria
 from covenant.opportunities.presenting import chosen_filters
 from covenant.security import make_token, read_token
 from covenant.sqltypes import utcnow
+from covenant.unit_of_work import locked
 from covenant.vocab import AlertFrequency
 
 MAX_SAVED_SEARCHES = 50
@@ -145,8 +146,9 @@ def unsubscribe_token(saved: SavedSearch) -> str:
     return make_token(UNSUBSCRIBE, {"saved_search": saved.id, "user": saved.user_id})
 
 
-def search_for_unsubscribe(token: str) -> SavedSearch | None:
-    """The saved search an unsubscribe link names, or None when it has been deleted since.
+def search_for_unsubscribe(token: str, lock: bool = False) -> SavedSearch | None:
+    """The saved search an unsubscribe link names, or None when it has been deleted since (locked until the
+    request commits with `lock`, so two unsubscribes at once record one).
 
     Raises BadUnsubscribeLink for a link that is not genuine or too old.
     """
@@ -155,7 +157,7 @@ def search_for_unsubscribe(token: str) -> SavedSearch | None:
     user_id = payload.get("user") if payload else None
     if not isinstance(saved_search_id, int) or not isinstance(user_id, int):
         raise BadUnsubscribeLink
-    saved = db.session.get(SavedSearch, saved_search_id)
+    saved = locked(SavedSearch, saved_search_id) if lock else db.session.get(SavedSearch, saved_search_id)
     if saved is None or saved.user_id != user_id:
         return None  # deleted (its number perhaps reused by someone else): there is nothing left to stop
     return saved

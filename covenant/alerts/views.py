@@ -25,7 +25,7 @@ from covenant.alerts.operations import (
     suggested_name,
 )
 from covenant.alerts.operations import unsubscribe as stop_emails
-from covenant.extensions import csrf, db
+from covenant.extensions import csrf
 from covenant.models import SavedSearch
 from covenant.opportunities.criteria import parse_criteria
 from covenant.vocab import ALERT_ROLES, AlertFrequency
@@ -63,7 +63,6 @@ def save() -> Response | tuple[str, int]:
         except SearchNotSaved as refusal:
             form.error_on(form.name, str(refusal))
         else:
-            db.session.commit()
             flash(
                 f"Search saved. We’ll email you {saved.frequency.label.lower()} when there are new opportunities",
                 "success",
@@ -89,7 +88,6 @@ def change(saved_search_id: int) -> Response | tuple[str, int]:
         restarted = change_search(
             saved, current_user, form.name.data or "", AlertFrequency(form.frequency.data)
         )
-        db.session.commit()
         if restarted:
             flash(f"Emails for ‘{saved.name}’ are back on, {saved.frequency.label.lower()}", "success")
         else:
@@ -110,23 +108,24 @@ def delete(saved_search_id: int) -> Response | str:
             abort(400)
         name = saved.name
         delete_search(saved, current_user)
-        db.session.commit()
         flash(f"Your saved search ‘{name}’ has been deleted. We will not email you about it again", "success")
         return redirect(url_for("alerts.index"))
     return render_template("alerts/delete.html", form=form, saved=saved)
 
 
-# The link in the email (GET), and mail programs' one-click unsubscribe (POST, RFC 8058), which carries no CSRF
+# The link in the email opens a page with one button (GET never changes anything: council mail scanners open every
+# link); the button, and mail programs' one-click unsubscribe (RFC 8058), POST. The one-click POST carries no CSRF
 # token: the signed token in the address is what proves the request comes from the email.
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @public
 @csrf.exempt
 def unsubscribe(token: str) -> str | tuple[str, int]:
     try:
-        saved = search_for_unsubscribe(token)
+        saved = search_for_unsubscribe(token, lock=request.method == "POST")
     except BadUnsubscribeLink:
         return render_template("alerts/bad_link.html"), 400
+    if saved is not None and request.method == "GET" and saved.unsubscribed_at is None:
+        return render_template("alerts/unsubscribe.html", saved=saved)
     if saved is not None:
         stop_emails(saved)
-        db.session.commit()
     return render_template("alerts/unsubscribed.html", saved=saved)

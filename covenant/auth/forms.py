@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
-from covenant.forms import BaseForm
+from covenant.forms import BaseForm, GovSubmit
 from covenant.security import password_problem
 
 
@@ -81,22 +81,22 @@ class SignInForm(BaseForm):
             Length(max=200, message="Password must be 200 characters or fewer"),
         ],
     )
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
+    submit = SubmitField("Sign in", widget=GovSubmit())
 
 
 class ForgotPasswordForm(BaseForm):
     email = email_field(hint="We’ll email you a link to reset your password.")
-    submit = SubmitField("Send reset link", widget=GovSubmitInput())
+    submit = SubmitField("Send reset link", widget=GovSubmit())
 
 
 class ResetPasswordForm(BaseForm):
     password, confirm_password = new_password_fields()
-    submit = SubmitField("Reset password", widget=GovSubmitInput())
+    submit = SubmitField("Reset password", widget=GovSubmit())
 
 
 class NameForm(BaseForm):
     name = full_name_field("Full name")
-    submit = SubmitField("Save name", widget=GovSubmitInput())
+    submit = SubmitField("Save name", widget=GovSubmit())
 
 
 class ChangePasswordForm(BaseForm):
@@ -109,4 +109,8 @@ class ChangePasswordForm(BaseForm):
         ],
     )
     password, confirm_password = new_password_fields()
-    submit = SubmitField("Change password", widget=GovSubmitInput())
+    submit = SubmitField("Change password", widget=GovSubmit())
+
+
+class ConfirmEmailForm(BaseForm):
+    submit = SubmitField("Confirm email address", widget=GovSubmit())

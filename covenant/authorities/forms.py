@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import URL, Length, Optional
 
-from covenant.forms import BaseForm, with_scheme
+from covenant.forms import BaseForm, GovSubmit, with_scheme
 
 
 class LocalOfferForm(BaseForm):
@@ -21,4 +21,4 @@ class LocalOfferForm(BaseForm):
             URL(message="Enter a link in the correct format, like https://www.example.gov.uk/care-leavers"),
         ],
     )
-    submit = SubmitField("Save link", widget=GovSubmitInput())
+    submit = SubmitField("Save link", widget=GovSubmit())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -11,6 +11,7 @@ from covenant.authorities import bp
 from covenant.authorities.forms import LocalOfferForm
 from covenant.authorities.operations import set_local_offer_url
 from covenant.extensions import db
+from covenant.models import LocalAuthority
 from covenant.vocab import Role
 
 
@@ -20,19 +21,25 @@ def dashboard() -> str:
     return render_template("authorities/dashboard.html", authority=current_user.local_authority)
 
 
-@bp.route("/authority/local-offer", methods=["GET", "POST"])
-@roles(Role.AUTHORITY_MANAGER)
-def local_offer() -> Response | tuple[str, int]:
-    authority = current_user.local_authority
+@bp.route("/authorities/<int:authority_id>/local-offer", methods=["GET", "POST"])
+@roles(Role.AUTHORITY_MANAGER, Role.COORDINATOR)
+def local_offer(authority_id: int) -> Response | tuple[str, int]:
+    """A coordinator keeps any authority's local offer link; a manager their own authority's."""
+    authority = db.session.get(LocalAuthority, authority_id)
+    coordinator = current_user.role == Role.COORDINATOR
+    if authority is None or not (coordinator or authority.id == current_user.local_authority_id):
+        abort(404)
+    back = url_for("coordinator.authorities") if coordinator else url_for("authorities.dashboard")
     form = LocalOfferForm(obj=authority)
     if form.validate_on_submit():
-        if set_local_offer_url(authority, form.local_offer_url.data, current_user):
-            db.session.commit()
-        flash("The local offer link has been saved", "success")
-        return redirect(url_for("authorities.dashboard"))
+        set_local_offer_url(authority, form.local_offer_url.data, current_user)
+        flash(
+            f"The local offer link for {authority.name} has been saved"
+            if coordinator
+            else "The local offer link has been saved",
+            "success",
+        )
+        return redirect(back)
     return render_template(
-        "authorities/local_offer.html",
-        form=form,
-        authority=authority,
-        back=url_for("authorities.dashboard"),
+        "authorities/local_offer.html", form=form, authority=authority, back=back
     ), 400 if form.errors else 200

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from covenant.access import roles
-from covenant.authorities.forms import LocalOfferForm
-from covenant.authorities.operations import set_local_offer_url
 from covenant.coordinator import bp
 from covenant.coordinator.operations import (
     OversightRefused,
@@ -24,6 +25,7 @@ from covenant.models import LocalAuthority, Organisation, Pledge, User
 from covenant.pagination import govuk_pagination, paginate, requested_page
 from covenant.pledges.forms import ConfirmForm, ReasonForm
 from covenant.sqltypes import utcnow
+from covenant.unit_of_work import locked
 from covenant.vocab import Role
 
 PER_PAGE = 50
@@ -65,24 +67,6 @@ def authorities() -> str:
     )
 
 
-@bp.route("/authorities/<int:authority_id>/local-offer", methods=["GET", "POST"])
-@roles(Role.COORDINATOR)
-def local_offer(authority_id: int) -> Response | tuple[str, int]:
-    authority = db.session.get(LocalAuthority, authority_id) or abort(404)
-    form = LocalOfferForm(obj=authority)
-    if form.validate_on_submit():
-        if set_local_offer_url(authority, form.local_offer_url.data, current_user):
-            db.session.commit()
-        flash(f"The local offer link for {authority.name} has been saved", "success")
-        return redirect(url_for("coordinator.authorities"))
-    return render_template(
-        "authorities/local_offer.html",
-        form=form,
-        authority=authority,
-        back=url_for("coordinator.authorities"),
-    ), 400 if form.errors else 200
-
-
 @bp.route("/organisations")
 @roles(Role.COORDINATOR)
 def organisations() -> str:
@@ -95,34 +79,55 @@ def organisations() -> str:
     )
 
 
-@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@bp.route("/organisations/<int:organisation_id>")
 @roles(Role.COORDINATOR)
-def organisation(organisation_id: int) -> Response | tuple[str, int]:
+def organisation(organisation_id: int) -> str:
     organisation = db.session.get(Organisation, organisation_id) or abort(404)
-    form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            if organisation.is_suspended:
-                reinstate(organisation, current_user, form.reason.data or "")
-                message = f"{organisation.name} is reinstated. Its live pledges are visible again"
-            else:
-                suspend(organisation, current_user, form.reason.data or "")
-                message = f"{organisation.name} is suspended. Its pledges are hidden"
-        except OversightRefused as refusal:
-            form.error_on(form.reason, str(refusal))
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("coordinator.organisation", organisation_id=organisation.id))
+    return _organisation_page(organisation, ReasonForm(formdata=None))[0]
+
+
+def _organisation_page(organisation: Organisation, form: ReasonForm) -> tuple[str, int]:
+    """The organisation's page, with the suspend or reinstate form (showing its errors, if any)."""
     pledges = db.session.scalars(
         select(Pledge).where(Pledge.organisation_id == organisation.id).order_by(Pledge.updated_at.desc())
     ).all()
-    admins = db.session.scalars(
+    people = db.session.scalars(
         select(User).where(User.organisation_id == organisation.id).order_by(User.name)
     ).all()
     return render_template(
-        "coordinator/organisation.html", organisation=organisation, pledges=pledges, people=admins, form=form
+        "coordinator/organisation.html", organisation=organisation, pledges=pledges, people=people, form=form
     ), 400 if form.errors else 200
+
+
+def _oversight_action(
+    organisation_id: int, action: Callable[[Organisation, User, str], None], done: str
+) -> Any:
+    """Suspend or reinstate: one action each, so a second click of the same button cannot undo the first."""
+    organisation = locked(Organisation, organisation_id) or abort(404)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            action(organisation, current_user, form.reason.data or "")
+        except OversightRefused as refusal:
+            flash(str(refusal), "info")
+        else:
+            flash(done.format(name=organisation.name), "success")
+        return redirect(url_for("coordinator.organisation", organisation_id=organisation.id))
+    return _organisation_page(organisation, form)
+
+
+@bp.route("/organisations/<int:organisation_id>/suspend", methods=["POST"])
+@roles(Role.COORDINATOR)
+def suspend_organisation(organisation_id: int) -> Any:
+    return _oversight_action(organisation_id, suspend, "{name} is suspended. Its pledges are hidden")
+
+
+@bp.route("/organisations/<int:organisation_id>/reinstate", methods=["POST"])
+@roles(Role.COORDINATOR)
+def reinstate_organisation(organisation_id: int) -> Any:
+    return _oversight_action(
+        organisation_id, reinstate, "{name} is reinstated. Its live pledges are visible again"
+    )
 
 
 @bp.route("/signatories-without-pledges")
@@ -142,7 +147,7 @@ def without_pledges() -> str:
 @bp.route("/organisations/<int:organisation_id>/nudge", methods=["POST"])
 @roles(Role.COORDINATOR)
 def nudge_organisation(organisation_id: int) -> Response:
-    organisation = db.session.get(Organisation, organisation_id) or abort(404)
+    organisation = locked(Organisation, organisation_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -150,7 +155,6 @@ def nudge_organisation(organisation_id: int) -> Response:
     except OversightRefused as refusal:
         flash(str(refusal), "info")
     else:
-        db.session.commit()
         flash(
             f"We have emailed a reminder to {sent} admin{'s' if sent != 1 else ''} at {organisation.name}",
             "success",

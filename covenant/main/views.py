@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from covenant.access import public, signed_in
-from covenant.extensions import db
+from covenant.extensions import db, talisman
 from covenant.main import bp
 from covenant.vocab import ORGANISATION_ROLES, Role
 
@@ -54,6 +54,7 @@ def cookies() -> str:
 
 @bp.route("/healthz")
 @public
+@talisman(force_https=False)  # a load balancer probes over plain HTTP: it must see 200 or 503, not a redirect
 def healthz() -> tuple[Response, int]:
     """For load balancers and monitoring: is the app up, and can it reach its database?"""
     try:

@@ -5,7 +5,13 @@ from covenant.models.authority import LocalAuthority
 from covenant.models.organisation import Organisation, OrganisationNudge
 from covenant.models.outbox import OutboundEmail
 from covenant.models.people import Invitation, User
-from covenant.models.pledge import Pledge, PledgeLocalAuthority, PledgeOutcomeArea, PledgeRegion
+from covenant.models.pledge import (
+    Pledge,
+    PledgeLocalAuthority,
+    PledgeOutcomeArea,
+    PledgeRegion,
+    PledgeTextEdit,
+)
 from covenant.models.search import PostcodeDistrict, SavedSearch, SearchState
 
 __all__ = [
@@ -19,6 +25,7 @@ __all__ = [
     "PledgeLocalAuthority",
     "PledgeOutcomeArea",
     "PledgeRegion",
+    "PledgeTextEdit",
     "PostcodeDistrict",
     "SavedSearch",
     "SearchState",

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from covenant.extensions import Base
 from covenant.models.authority import LocalAuthority
 from covenant.models.organisation import Organisation
 from covenant.models.people import User
-from covenant.sqltypes import UTCDateTime, utcnow, vocabulary
-from covenant.vocab import DbsLevel, OutcomeArea, PayPeriod, PledgeKind, PledgeStatus, Reach, Region, TakeUp
+from covenant.sqltypes import UTCDateTime, uk_today, utcnow, vocabulary
+from covenant.vocab import (
+    LIVE_STATUSES,
+    DbsLevel,
+    OutcomeArea,
+    PayPeriod,
+    PledgeKind,
+    PledgeStatus,
+    Reach,
+    Region,
+    TakeUp,
+)
 
 # Columns the public search filters on, beside status and dates.
 SEARCH_FILTER_COLUMNS = (
@@ -155,6 +166,21 @@ class Pledge(Base):
     def regions(self, regions: list[Region]) -> None:
         self.region_rows = [PledgeRegion(region=region) for region in dict.fromkeys(regions)]
 
+    def is_expired(self, today: date | None = None) -> bool:
+        """Whether its closing date or end date has passed (UK dates)."""
+        today = today or uk_today()
+        if self.closes_on is not None and self.closes_on < today:
+            return True
+        return not self.ongoing and self.ends_on is not None and self.ends_on < today
+
+    @property
+    def effective_status(self) -> PledgeStatus:
+        """The status as of today: a live or paused pledge past its closing or end date is closed, whether or
+        not `flask close-expired` has recorded it yet (pages read it so; they never write it)."""
+        if self.status in LIVE_STATUSES and self.is_expired():
+            return PledgeStatus.CLOSED
+        return self.status
+
     @property
     def places_left(self) -> int | None:
         """Places still free, or None when there is no limit."""
@@ -199,3 +225,23 @@ class PledgeLocalAuthority(Base):
 
     pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id", ondelete="CASCADE"), primary_key=True)
     local_authority_id: Mapped[int] = mapped_column(ForeignKey("local_authority.id"), primary_key=True)
+
+
+class PledgeTextEdit(Base):
+    """A change to the wording of a live pledge, which stays live: coordinators read each one (as a diff) and
+    mark it checked."""
+
+    __tablename__ = "pledge_text_edit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id", ondelete="CASCADE"), index=True)
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: {field: {"before": text, "after": text}} for each field whose words changed.
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    pledge: Mapped[Pledge] = relationship()
+    edited_by: Mapped[User | None] = relationship(foreign_keys=[edited_by_id])
+    checked_by: Mapped[User | None] = relationship(foreign_keys=[checked_by_id])

@@ -8,14 +8,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
     GovSelect,
-    GovSubmitInput,
     GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, Regexp
 
 from covenant.auth.forms import email_field, full_name_field, new_password_fields
-from covenant.forms import BaseForm, compact_upper, vocabulary_choices, with_scheme
+from covenant.forms import BaseForm, GovSubmit, compact_upper, vocabulary_choices, with_scheme
 from covenant.vocab import OrganisationType, Region
 
 # [0-9], not \d, which would accept digits from other scripts.
@@ -91,4 +90,4 @@ class OrganisationSignUpForm(BaseForm):
             )
         ],
     )
-    submit = SubmitField("Sign up", widget=GovSubmitInput())
+    submit = SubmitField("Sign up", widget=GovSubmit())

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import url_for
+from sqlalchemy import exists, select, update
 
 from covenant import audit
 from covenant.auth.operations import send_email_confirmation, set_password
-from covenant.auth.sessions import find_user_by_email
+from covenant.auth.sessions import email_lookup_key, find_user_by_email
 from covenant.email import external_url, queue_email
 from covenant.extensions import db
-from covenant.models import Organisation, User
+from covenant.models import AuditEvent, Organisation, OrganisationNudge, OutboundEmail, Pledge, User
+from covenant.sqltypes import utcnow
 from covenant.vocab import OrganisationType, Region, Role
+
+# However many sign-ups name an address that has an account, its owner hears about it at most once a day.
+ALREADY_REGISTERED_INTERVAL = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -27,22 +33,19 @@ class SignUp:
     region: Region
     name: str
     email: str
-    password: str
+    password_hash: str
 
 
 def sign_up_organisation(details: SignUp) -> Organisation | None:
     """Create the organisation and its first admin, waiting for email confirmation.
 
     When the email address already has an account nothing is created: the owner of that address is told
-    instead, so the page someone sees never reveals whether an address has an account.
+    instead (at most once a day), so the page someone sees never reveals whether an address has an account.
+    The password is hashed before, on both paths, so the time taken does not reveal it either.
     """
-    if find_user_by_email(details.email) is not None:
-        queue_email(
-            details.email.strip(),
-            "already_registered",
-            sign_in_link=external_url(url_for("auth.sign_in")),
-            reset_link=external_url(url_for("auth.forgot_password")),
-        )
+    email = email_lookup_key(details.email)
+    if find_user_by_email(email) is not None:
+        _tell_already_registered(email)
         return None
     organisation = Organisation(
         name=details.organisation_name,
@@ -53,13 +56,13 @@ def sign_up_organisation(details: SignUp) -> Organisation | None:
         region=details.region,
     )
     admin = User(
-        email=details.email.strip().lower(),
+        email=email,
         name=details.name,
         password_hash="",
         role=Role.ORGANISATION_ADMIN,
         organisation=organisation,
     )
-    set_password(admin, details.password, actor=None)
+    set_password(admin, details.password_hash, actor=None)
     db.session.add_all([organisation, admin])
     db.session.flush()
     audit.record(
@@ -68,12 +71,57 @@ def sign_up_organisation(details: SignUp) -> Organisation | None:
         admin,
         {"name": organisation.name, "kind": organisation.kind, "region": organisation.region},
     )
-    send_email_confirmation(admin)
-    queue_email(
-        admin.email,
-        "welcome_organisation",
-        user=admin,
-        organisation=organisation,
-        link=external_url(url_for("auth.sign_in")),
-    )
+    send_email_confirmation(admin)  # the welcome follows once the address is confirmed
     return organisation
+
+
+def _tell_already_registered(email: str) -> None:
+    told_lately = db.session.scalar(
+        select(OutboundEmail.id)
+        .where(
+            OutboundEmail.to_address == email,
+            OutboundEmail.template == "already_registered",
+            OutboundEmail.created_at > utcnow() - ALREADY_REGISTERED_INTERVAL,
+        )
+        .limit(1)
+    )
+    if told_lately is None:
+        queue_email(
+            email,
+            "already_registered",
+            sign_in_link=external_url(url_for("auth.sign_in")),
+            reset_link=external_url(url_for("auth.forgot_password")),
+        )
+
+
+def prune_unconfirmed_accounts(before: datetime) -> tuple[int, int]:
+    """Delete accounts made before this moment whose email address was never confirmed, and the organisations
+    signed up with them that have nobody else and no pledges; returns (accounts, organisations) deleted.
+
+    Their audit rows stay, without the deleted account as the actor.
+    """
+    users = list(
+        db.session.scalars(select(User).where(User.email_confirmed_at.is_(None), User.created_at < before))
+    )
+    if not users:
+        return 0, 0
+    user_ids = [user.id for user in users]
+    organisation_ids = {user.organisation_id for user in users if user.organisation_id is not None}
+    db.session.execute(update(AuditEvent).where(AuditEvent.actor_id.in_(user_ids)).values(actor_id=None))
+    for user in users:
+        db.session.delete(user)
+    db.session.flush()
+    empty = list(
+        db.session.scalars(
+            select(Organisation).where(
+                Organisation.id.in_(organisation_ids),
+                ~exists().where(User.organisation_id == Organisation.id),
+                ~exists().where(Pledge.organisation_id == Organisation.id),
+                ~exists().where(OrganisationNudge.organisation_id == Organisation.id),
+            )
+        )
+    )
+    for organisation in empty:
+        db.session.delete(organisation)
+    db.session.flush()
+    return len(users), len(empty)

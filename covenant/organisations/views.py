@@ -7,16 +7,20 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from covenant.access import public, roles
-from covenant.extensions import db
+from covenant.auth import throttle
+from covenant.extensions import limiter
 from covenant.organisations import bp
 from covenant.organisations.forms import OrganisationSignUpForm
 from covenant.organisations.operations import SignUp, sign_up_organisation
 from covenant.pledges.queries import needs_attention, pledges_by_status
+from covenant.security import hash_password
 from covenant.vocab import ORGANISATION_ROLES, OrganisationType, Region
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
 @public
+@limiter.limit(throttle.sign_up_limit, methods=["POST"])
+@limiter.limit(throttle.sign_up_limit, methods=["POST"], key_func=throttle.sign_up_email)
 def sign_up() -> Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -32,10 +36,10 @@ def sign_up() -> Response | tuple[str, int]:
                 region=Region(form.region.data),
                 name=form.name.data or "",
                 email=form.email.data or "",
-                password=form.password.data or "",
+                # Hashed whether or not the address has an account, so the time taken does not tell.
+                password_hash=hash_password(form.password.data or ""),
             )
         )
-        db.session.commit()
         return redirect(url_for("organisations.check_email"))
     return render_template("organisations/sign_up.html", form=form), 400 if form.errors else 200
 

@@ -13,7 +13,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
-    GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
@@ -31,7 +30,7 @@ from covenant.fields import (
     yes_no_coerce,
     yes_no_field,
 )
-from covenant.forms import BaseForm, compact_upper, vocabulary_choices
+from covenant.forms import BaseForm, GovSubmit, compact_upper, vocabulary_choices
 from covenant.models import Pledge
 from covenant.sqltypes import uk_today
 from covenant.vocab import (
@@ -53,7 +52,7 @@ PHONE = re.compile(r"^[0-9 +()\-]{7,20}$")
 class SectionForm(BaseForm):
     """A pledge section: saving it returns to the task list, or keeps the draft for later."""
 
-    save = SubmitField("Save and continue", widget=GovSubmitInput())
+    save = SubmitField("Save and continue", widget=GovSubmit())
 
     #: Model attributes this form sets, when they share the form field's name.
     plain_fields: tuple[str, ...] = ()
@@ -88,7 +87,7 @@ class StartForm(BaseForm):
         choices=vocabulary_choices(PledgeKind),
         validators=[InputRequired(message="Select the kind of opportunity")],
     )
-    save = SubmitField("Save and continue", widget=GovSubmitInput())
+    save = SubmitField("Save and continue", widget=GovSubmit())
 
 
 class AboutForm(SectionForm):
@@ -505,10 +504,10 @@ class ReasonForm(BaseForm):
             Length(max=2000, message="Reason must be 2,000 characters or fewer"),
         ],
     )
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
+    submit = SubmitField("Confirm", widget=GovSubmit())
 
 
 class ConfirmForm(BaseForm):
     """A button that needs only the CSRF token."""
 
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
+    submit = SubmitField("Confirm", widget=GovSubmit())

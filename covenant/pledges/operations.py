@@ -11,12 +11,21 @@ from sqlalchemy import or_, select
 from covenant import audit
 from covenant.email import external_url, queue_email
 from covenant.extensions import db
-from covenant.models import LocalAuthority, Organisation, Pledge, User
+from covenant.models import LocalAuthority, Organisation, Pledge, PledgeTextEdit, User
 from covenant.pledges.sections import SECTIONS, Section
 from covenant.sqltypes import as_dict, uk_today, utcnow
-from covenant.vocab import EDITABLE_STATUSES, PLEDGE_TRANSITIONS, DbsLevel, PledgeKind, PledgeStatus, Role
+from covenant.vocab import (
+    EDITABLE_STATUSES,
+    LIVE_STATUSES,
+    PLEDGE_TRANSITIONS,
+    DbsLevel,
+    PledgeKind,
+    PledgeStatus,
+    Role,
+)
 
-LIVE_STATUSES = frozenset({PledgeStatus.PUBLISHED, PledgeStatus.PAUSED})
+# A live pledge's wording can change without review; coordinators read each change afterwards.
+TEXT_FIELDS = ("summary", "description", "what_you_get", "requirements", "adjustments")
 
 
 class PledgeRuleBroken(Exception):
@@ -56,7 +65,11 @@ def _comparable(value: Any) -> Any:
 
 
 def save_section(pledge: Pledge, section: Section, values: dict[str, Any], actor: User) -> bool:
-    """Save a section's answers; returns True when a live pledge went back for review as a result."""
+    """Save a section's answers; returns True when a live pledge went back for review as a result.
+
+    Changes to a live pledge's wording keep it live, and are kept for coordinators to read (`PledgeTextEdit`).
+    """
+    close_if_expired(pledge)
     if pledge.status not in EDITABLE_STATUSES:
         raise PledgeRuleBroken(f"You cannot change a pledge that is {pledge.status.label.lower()}")
     if "places" in values and values["places"] is not None and values["places"] < pledge.places_taken:
@@ -64,6 +77,11 @@ def save_section(pledge: Pledge, section: Section, values: dict[str, Any], actor
             f"There must be at least {pledge.places_taken} places, as {pledge.places_taken} are already taken"
         )
     back_to_review = needs_review(pledge, section, values)
+    if back_to_review and pledge.organisation.is_suspended:
+        raise PledgeRuleBroken(
+            "Your organisation is suspended, so you cannot make changes that need a coordinator to review them"
+        )
+    live = pledge.status in LIVE_STATUSES
     changes: dict[str, dict[str, Any]] = {}
     for field, value in values.items():
         before = _current(pledge, field)
@@ -80,6 +98,10 @@ def save_section(pledge: Pledge, section: Section, values: dict[str, Any], actor
         audit.record("pledge_changed", pledge, actor, {"section": section.key, **changes})
     if back_to_review:
         transition(pledge, PledgeStatus.SUBMITTED, actor)
+    elif live:
+        wording = {field: change for field, change in changes.items() if field in TEXT_FIELDS}
+        if wording:
+            db.session.add(PledgeTextEdit(pledge=pledge, edited_by=actor, changes=wording))
     return back_to_review
 
 
@@ -144,7 +166,8 @@ def submit(pledge: Pledge, actor: User) -> None:
 
 
 def _tell_organisation(pledge: Pledge, template: str) -> None:
-    """Email the pledge's author and the organisation's admins about a decision."""
+    """Email the pledge's author and the organisation's admins about a decision, with a link to the pledge (and
+    to its public page, once it is live)."""
     recipients = {
         user.email
         for user in db.session.scalars(
@@ -155,8 +178,9 @@ def _tell_organisation(pledge: Pledge, template: str) -> None:
         )
     }
     link = external_url(url_for("pledges.show", pledge_id=pledge.id))
+    public_link = external_url(url_for("opportunities.show", pledge_id=pledge.id))
     for email in sorted(recipients):
-        queue_email(email, template, pledge=pledge, link=link)
+        queue_email(email, template, pledge=pledge, link=link, public_link=public_link)
 
 
 def approve(pledge: Pledge, coordinator: User) -> None:
@@ -186,7 +210,7 @@ def pause(pledge: Pledge, actor: User) -> None:
 
 def resume(pledge: Pledge, actor: User) -> None:
     """Make a paused pledge live again, if it has not passed its dates."""
-    if is_expired(pledge):
+    if pledge.is_expired():
         raise PledgeRuleBroken("This pledge has passed its closing or end date, so it cannot go live again")
     if pledge.organisation.is_suspended:
         raise PledgeRuleBroken("Your organisation is suspended, so its pledges cannot go live")
@@ -198,17 +222,10 @@ def close(pledge: Pledge, actor: User | None) -> None:
     transition(pledge, PledgeStatus.CLOSED, actor)
 
 
-def is_expired(pledge: Pledge, today: date | None = None) -> bool:
-    """A pledge whose closing date or end date has passed."""
-    today = today or uk_today()
-    if pledge.closes_on is not None and pledge.closes_on < today:
-        return True
-    return not pledge.ongoing and pledge.ends_on is not None and pledge.ends_on < today
-
-
 def close_if_expired(pledge: Pledge) -> bool:
-    """Close a live or paused pledge that has passed its dates (checked whenever it is read)."""
-    if pledge.status in LIVE_STATUSES and is_expired(pledge):
+    """Record the closing of a live or paused pledge that has passed its dates, before a change to it (pages
+    only read it as closed: `Pledge.effective_status`)."""
+    if pledge.status in LIVE_STATUSES and pledge.is_expired():
         close(pledge, None)
         return True
     return False

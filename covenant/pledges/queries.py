@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from covenant.extensions import db
 from covenant.models import Organisation, Pledge, User
-from covenant.pledges.operations import close_if_expired
 from covenant.sqltypes import uk_today
+from covenant.unit_of_work import locked
 from covenant.vocab import DbsLevel, PledgeStatus
 
 # The order statuses appear in on the organisation's dashboard.
@@ -26,13 +26,14 @@ DASHBOARD_ORDER = (
 )
 
 
-def organisation_pledge(pledge_id: int, user: User) -> Pledge:
-    """A pledge of the user's own organisation, or 404: another organisation's pledges do not exist for them."""
-    pledge = db.session.get(Pledge, pledge_id)
+def organisation_pledge(pledge_id: int, user: User, lock: bool = False) -> Pledge:
+    """A pledge of the user's own organisation, or 404: another organisation's pledges do not exist for them.
+
+    With `lock`, for a change that depends on the pledge's state, it is locked until the request commits.
+    """
+    pledge = locked(Pledge, pledge_id) if lock else db.session.get(Pledge, pledge_id)
     if pledge is None or pledge.organisation_id != user.organisation_id:
         abort(404)
-    if close_if_expired(pledge):
-        db.session.commit()
     return pledge
 
 
@@ -45,16 +46,13 @@ class Attention:
 
 
 def pledges_by_status(organisation: Organisation) -> dict[PledgeStatus, list[Pledge]]:
-    """The organisation's pledges grouped by status, newest first within each."""
+    """The organisation's pledges grouped by their status as of today, newest first within each."""
     pledges = db.session.scalars(
         select(Pledge).where(Pledge.organisation_id == organisation.id).order_by(Pledge.updated_at.desc())
     ).all()
-    closed_any = [close_if_expired(pledge) for pledge in pledges]
-    if any(closed_any):
-        db.session.commit()
     grouped: dict[PledgeStatus, list[Pledge]] = {status: [] for status in DASHBOARD_ORDER}
     for pledge in pledges:
-        grouped[pledge.status].append(pledge)
+        grouped[pledge.effective_status].append(pledge)
     return grouped
 
 

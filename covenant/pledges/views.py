@@ -14,9 +14,9 @@ from covenant.models import LocalAuthority, Pledge
 from covenant.pledges import bp
 from covenant.pledges.forms import ConfirmForm, LocationForm, SectionForm, StartForm
 from covenant.pledges.operations import (
-    LIVE_STATUSES,
     PledgeRuleBroken,
     close,
+    close_if_expired,
     copy_pledge,
     create_draft,
     pause,
@@ -27,7 +27,14 @@ from covenant.pledges.operations import (
 )
 from covenant.pledges.queries import organisation_pledge
 from covenant.pledges.sections import SECTIONS, SECTIONS_BY_KEY, Section
-from covenant.vocab import EDITABLE_STATUSES, ORGANISATION_ROLES, PledgeKind, PledgeStatus, Reach
+from covenant.vocab import (
+    EDITABLE_STATUSES,
+    LIVE_STATUSES,
+    ORGANISATION_ROLES,
+    PledgeKind,
+    PledgeStatus,
+    Reach,
+)
 
 organisation_roles = roles(*ORGANISATION_ROLES)
 
@@ -59,7 +66,6 @@ def start() -> Response | tuple[str, int]:
         pledge = create_draft(
             current_user.organisation, current_user, form.title.data or "", PledgeKind(form.kind.data)
         )
-        db.session.commit()
         return redirect(url_for("pledges.show", pledge_id=pledge.id))
     return render_template("pledges/start.html", form=form), 400 if form.errors else 200
 
@@ -68,12 +74,14 @@ def start() -> Response | tuple[str, int]:
 @organisation_roles
 def show(pledge_id: int) -> str:
     pledge = organisation_pledge(pledge_id, current_user)
+    status = pledge.effective_status
     return render_template(
         "pledges/show.html",
         pledge=pledge,
+        status=status,
         sections=SECTIONS,
-        editable=pledge.status in EDITABLE_STATUSES,
-        live=pledge.status in LIVE_STATUSES,
+        editable=status in EDITABLE_STATUSES,
+        live=status in LIVE_STATUSES,
         problems=submission_problems(pledge),
         confirm=ConfirmForm(),
     )
@@ -82,10 +90,10 @@ def show(pledge_id: int) -> str:
 @bp.route("/<int:pledge_id>/<section_key>", methods=["GET", "POST"])
 @organisation_roles
 def edit_section(pledge_id: int, section_key: str) -> Response | tuple[str, int]:
-    pledge = organisation_pledge(pledge_id, current_user)
+    pledge = organisation_pledge(pledge_id, current_user, lock=request.method == "POST")
     section = SECTIONS_BY_KEY.get(section_key) or abort(404)
-    if pledge.status not in EDITABLE_STATUSES:
-        flash(f"This pledge is {pledge.status.label.lower()}, so it cannot be changed", "info")
+    if pledge.effective_status not in EDITABLE_STATUSES:
+        flash(f"This pledge is {pledge.effective_status.label.lower()}, so it cannot be changed", "info")
         return redirect(url_for("pledges.show", pledge_id=pledge.id))
     form = _section_form(section)
     if request.method == "GET":
@@ -94,10 +102,10 @@ def edit_section(pledge_id: int, section_key: str) -> Response | tuple[str, int]
         try:
             sent_back = save_section(pledge, section, form.values(), current_user)
         except PledgeRuleBroken as broken:
-            # The one rule a valid section can still break: fewer places than are already taken.
+            # Rules a valid section can still break: fewer places than are already taken, or a change that
+            # needs review from a suspended organisation.
             form.error_on(form["places"] if "places" in form else form.save, str(broken))
         else:
-            db.session.commit()
             if sent_back:
                 flash(
                     "Your changes are saved. The pledge has gone back for review, so it is hidden until a coordinator approves it",
@@ -121,7 +129,7 @@ def edit_section(pledge_id: int, section_key: str) -> Response | tuple[str, int]
         form=form,
         pledge=pledge,
         section=section,
-        live=pledge.status in LIVE_STATUSES,
+        live=pledge.effective_status in LIVE_STATUSES,
         Reach=Reach,
     ), 400 if form.errors else 200
 
@@ -129,7 +137,7 @@ def edit_section(pledge_id: int, section_key: str) -> Response | tuple[str, int]
 @bp.route("/<int:pledge_id>/check", methods=["GET", "POST"])
 @organisation_roles
 def check(pledge_id: int) -> Response | tuple[str, int]:
-    pledge = organisation_pledge(pledge_id, current_user)
+    pledge = organisation_pledge(pledge_id, current_user, lock=request.method == "POST")
     form = ConfirmForm()
     problems = submission_problems(pledge)
     if pledge.status not in (PledgeStatus.DRAFT, PledgeStatus.CHANGES_REQUESTED):
@@ -140,7 +148,6 @@ def check(pledge_id: int) -> Response | tuple[str, int]:
         except PledgeRuleBroken as broken:
             problems = [str(broken)]
         else:
-            db.session.commit()
             return redirect(url_for("pledges.submitted", pledge_id=pledge.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -156,10 +163,13 @@ def submitted(pledge_id: int) -> str:
 
 
 def _lifecycle_action(pledge_id: int, action: str) -> Response:
-    pledge = organisation_pledge(pledge_id, current_user)
+    pledge = organisation_pledge(pledge_id, current_user, lock=True)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if close_if_expired(pledge):
+        flash("This pledge has passed its closing or end date, so it is closed", "info")
+        return redirect(url_for("pledges.show", pledge_id=pledge.id))
     operations = {"pause": pause, "resume": resume, "close": close}
     messages = {
         "pause": "Your pledge is paused. Advisers and care leavers cannot see it until you make it live again",
@@ -171,7 +181,6 @@ def _lifecycle_action(pledge_id: int, action: str) -> Response:
     except PledgeRuleBroken as broken:
         flash(str(broken), "info")
     else:
-        db.session.commit()
         flash(messages[action], "success")
     return redirect(url_for("pledges.show", pledge_id=pledge.id))
 
@@ -193,7 +202,7 @@ def resume_pledge(pledge_id: int) -> Response:
 def close_pledge(pledge_id: int) -> Response | str:
     if request.method == "GET":
         pledge = organisation_pledge(pledge_id, current_user)
-        if pledge.status not in LIVE_STATUSES:
+        if pledge.effective_status not in LIVE_STATUSES:
             return redirect(url_for("pledges.show", pledge_id=pledge.id))
         return render_template("pledges/close.html", pledge=pledge, form=ConfirmForm())
     return _lifecycle_action(pledge_id, "close")
@@ -206,6 +215,5 @@ def copy(pledge_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     pledge = copy_pledge(original, current_user)
-    db.session.commit()
     flash("This is a copy. Check every answer and set new dates before you submit it", "success")
     return redirect(url_for("pledges.show", pledge_id=pledge.id))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from covenant.fields import RequiredWhen
-from covenant.forms import BaseForm
+from covenant.forms import BaseForm, GovSubmit
 
 APPROVE, CHANGES, REJECT = "approve", "request_changes", "reject"
 
@@ -35,4 +35,4 @@ class DecisionForm(BaseForm):
             Length(max=2000, message="Reason must be 2,000 characters or fewer"),
         ],
     )
-    submit = SubmitField("Confirm decision", widget=GovSubmitInput())
+    submit = SubmitField("Confirm decision", widget=GovSubmit())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -15,6 +15,7 @@ from covenant.pledges.operations import PledgeRuleBroken, approve, reject, reque
 from covenant.pledges.sections import SECTIONS
 from covenant.review import bp
 from covenant.review.forms import APPROVE, CHANGES, DecisionForm
+from covenant.unit_of_work import locked
 from covenant.vocab import PledgeStatus, Role
 
 PER_PAGE = 25
@@ -43,7 +44,10 @@ def queue() -> str:
 @bp.route("/<int:pledge_id>", methods=["GET", "POST"])
 @roles(Role.COORDINATOR)
 def decide(pledge_id: int) -> Response | tuple[str, int]:
-    pledge = db.session.get(Pledge, pledge_id) or abort(404)
+    # A decision locks the pledge: of two coordinators deciding at once, the second sees the first's decision.
+    pledge = (
+        locked(Pledge, pledge_id) if request.method == "POST" else db.session.get(Pledge, pledge_id)
+    ) or abort(404)
     form = DecisionForm()
     if pledge.status != PledgeStatus.SUBMITTED:
         flash(f"This pledge is {pledge.status.label.lower()}, so there is nothing to review", "info")
@@ -62,7 +66,6 @@ def decide(pledge_id: int) -> Response | tuple[str, int]:
         except PledgeRuleBroken as broken:
             form.error_on(form.decision, str(broken))
         else:
-            db.session.commit()
             flash(message, "success")
             return redirect(url_for("review.queue"))
     return render_template(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
 from wtforms import RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from covenant.auth.forms import email_field, full_name_field, new_password_fields
-from covenant.forms import BaseForm
+from covenant.forms import BaseForm, GovSubmit
 
 
 class InviteForm(BaseForm):
@@ -23,7 +23,7 @@ class InviteForm(BaseForm):
         widget=GovSelect(),
         validators=[InputRequired(message="Select the local authority they work for")],
     )
-    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+    submit = SubmitField("Send invitation", widget=GovSubmit())
 
 
 def invite_form(roles: list[SelectChoice], authorities: list[SelectChoice] | None) -> InviteForm:
@@ -44,4 +44,4 @@ def invite_form(roles: list[SelectChoice], authorities: list[SelectChoice] | Non
 class AcceptInvitationForm(BaseForm):
     name = full_name_field()
     password, confirm_password = new_password_fields()
-    submit = SubmitField("Create account", widget=GovSubmitInput())
+    submit = SubmitField("Create account", widget=GovSubmit())

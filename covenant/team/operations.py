@@ -9,12 +9,13 @@ from sqlalchemy import Select, select
 
 from covenant import audit
 from covenant.auth.operations import set_password
-from covenant.auth.sessions import find_user_by_email
+from covenant.auth.sessions import email_lookup_key, find_user_by_email
 from covenant.email import external_url, queue_email
 from covenant.extensions import db
 from covenant.models import Invitation, LocalAuthority, User
 from covenant.security import make_token, read_token
 from covenant.sqltypes import utcnow
+from covenant.unit_of_work import locked
 from covenant.vocab import AUTHORITY_ROLES, INVITABLE_ROLES, ORGANISATION_ROLES, Role
 
 INVITATION = "invitation"
@@ -54,13 +55,21 @@ def open_invitations(user: User) -> list[Invitation]:
 
 def invite(
     inviter: User, email: str, role: Role, local_authority: LocalAuthority | None = None
-) -> Invitation:
-    """Invite someone into the inviter's scope (or, for a coordinator, into the chosen authority)."""
+) -> Invitation | None:
+    """Invite someone into the inviter's scope (or, for a coordinator, into the chosen authority).
+
+    When the address already has an account, nothing is sent but a note to its owner, and None is returned:
+    the inviter is told the same as for anyone else, so the form never reveals who has an account.
+    """
     if role not in INVITABLE_ROLES.get(inviter.role, ()):
         raise InvitationRefused(f"You cannot invite a {role.label.lower()}")
-    email = email.strip().lower()
+    email = email_lookup_key(email)
     if find_user_by_email(email) is not None:
-        raise InvitationRefused("This person already has an account. Each email address can have only one")
+        queue_email(
+            email, "invitation_to_existing_account", sign_in_link=external_url(url_for("auth.sign_in"))
+        )
+        audit.record("invitation_to_existing_account", inviter, inviter, {"role": role})
+        return None
     invitation = Invitation(email=email, role=role, invited_by=inviter)
     if role in ORGANISATION_ROLES:
         invitation.organisation_id = inviter.organisation_id
@@ -99,19 +108,25 @@ def invite(
     return invitation
 
 
-def invitation_for_token(token: str) -> Invitation | None:
-    """The open invitation a link is for, or None if the link is not genuine, expired, used or withdrawn."""
+def invitation_for_token(token: str, lock: bool = False) -> Invitation | None:
+    """The open invitation a link is for, or None if the link is not genuine, expired, used or withdrawn.
+
+    With `lock`, the invitation is locked until the request commits, so of several acceptances at once one
+    makes the account and the others find the invitation used.
+    """
     payload = read_token(INVITATION, token, current_app.config["INVITATION_MAX_AGE"])
     if not payload or not isinstance(payload.get("invitation"), int):
         return None
-    invitation = db.session.get(Invitation, payload["invitation"])
+    invitation_id = payload["invitation"]
+    invitation = locked(Invitation, invitation_id) if lock else db.session.get(Invitation, invitation_id)
     if invitation is None or not invitation.is_open(utcnow()):
         return None
     return invitation
 
 
-def accept(invitation: Invitation, name: str, password: str) -> User | None:
-    """Create the invited person's account; None when their email address got an account meanwhile."""
+def accept(invitation: Invitation, name: str, password_hash: str) -> User | None:
+    """Create the invited person's account (its password hashed already); None when their email address got an
+    account meanwhile."""
     if find_user_by_email(invitation.email) is not None:
         return None
     now = utcnow()
@@ -124,7 +139,7 @@ def accept(invitation: Invitation, name: str, password: str) -> User | None:
         local_authority_id=invitation.local_authority_id,
         email_confirmed_at=now,  # the invitation link came to this address
     )
-    set_password(user, password, actor=None)
+    set_password(user, password_hash, actor=None)
     invitation.accepted_at = now
     db.session.add(user)
     db.session.flush()

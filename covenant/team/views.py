@@ -9,10 +9,12 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from covenant.access import public, roles
+from covenant.auth import throttle
 from covenant.auth.sessions import start_session
-from covenant.extensions import db
+from covenant.extensions import db, limiter
 from covenant.models import Invitation, LocalAuthority
 from covenant.pagination import govuk_pagination, paginate
+from covenant.security import hash_password
 from covenant.team import bp
 from covenant.team.forms import AcceptInvitationForm, invite_form
 from covenant.team.operations import (
@@ -25,6 +27,7 @@ from covenant.team.operations import (
     revoke,
     team_members,
 )
+from covenant.unit_of_work import locked
 from covenant.vocab import INVITABLE_ROLES, Role
 
 TEAM_MANAGERS = (Role.ORGANISATION_ADMIN, Role.AUTHORITY_MANAGER, Role.COORDINATOR)
@@ -45,6 +48,8 @@ def index() -> str:
 
 @bp.route("/team/invite", methods=["GET", "POST"])
 @roles(*TEAM_MANAGERS)
+@limiter.limit(throttle.invitation_limit, methods=["POST"], key_func=throttle.inviter)
+@limiter.limit(throttle.invitation_recipient_limit, methods=["POST"], key_func=throttle.invitation_recipient)
 def invite_colleague() -> Response | tuple[str, int]:
     invitable = INVITABLE_ROLES[current_user.role]
     authorities = None
@@ -61,12 +66,12 @@ def invite_colleague() -> Response | tuple[str, int]:
         if "local_authority" in form:
             authority = db.session.get(LocalAuthority, int(form.local_authority.data))
         try:
-            invitation = invite(current_user, form.email.data or "", role, authority)
+            invite(current_user, form.email.data or "", role, authority)
         except InvitationRefused as refusal:
             form.error_on(form.email, str(refusal))
         else:
-            db.session.commit()
-            flash(f"We have sent an invitation to {invitation.email}", "success")
+            # The same words whether or not the address has an account already (its owner is told by email).
+            flash(f"We have sent an invitation to {form.email.data}", "success")
             return redirect(url_for("team.index"))
     return render_template("team/invite.html", form=form), 400 if form.errors else 200
 
@@ -74,12 +79,11 @@ def invite_colleague() -> Response | tuple[str, int]:
 @bp.route("/team/invitations/<int:invitation_id>/withdraw", methods=["POST"])
 @roles(*TEAM_MANAGERS)
 def withdraw(invitation_id: int) -> Response:
-    invitation = db.session.get(Invitation, invitation_id)
+    invitation = locked(Invitation, invitation_id)
     if invitation is None or not can_manage(current_user, invitation):
         abort(404)
     if invitation.accepted_at is None and invitation.revoked_at is None:
         revoke(invitation, current_user)
-        db.session.commit()
         flash(f"The invitation to {invitation.email} has been withdrawn", "success")
     return redirect(url_for("team.index"))
 
@@ -87,17 +91,18 @@ def withdraw(invitation_id: int) -> Response:
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @public
 def accept_invitation(token: str) -> Response | tuple[str, int]:
-    invitation = invitation_for_token(token)
+    form = AcceptInvitationForm()
+    posted = form.validate_on_submit()
+    password_hash = hash_password(form.password.data or "") if posted else ""  # before any lock is taken
+    invitation = invitation_for_token(token, lock=posted)
     if invitation is None:
         return render_template("auth/link_expired.html", purpose="invitation"), 400
-    form = AcceptInvitationForm()
-    if form.validate_on_submit():
-        user = accept(invitation, form.name.data or "", form.password.data or "")
+    if posted:
+        user = accept(invitation, form.name.data or "", password_hash)
         if user is None:
             flash("You already have an account with this email address. Sign in instead", "info")
             return redirect(url_for("auth.sign_in"))
         start_session(user)
-        db.session.commit()
         flash(f"Welcome to the Care Leaver Covenant, {user.name}", "success")
         return redirect(url_for("main.home"))
     return render_template("team/accept.html", form=form, invitation=invitation), 400 if form.errors else 200
