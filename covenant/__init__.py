@@ -40,7 +40,9 @@ def register_extensions(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from covenant import database, models, unit_of_work  # noqa: F401 - engine events; every model on the metadata
-    from covenant.extensions import csrf, db, limiter, login_manager, migrate, talisman
+    from flask_talisman import Talisman
+
+    from covenant.extensions import csrf, db, limiter, login_manager, migrate
     from covenant.templating import init_templating
 
     db.init_app(app)
@@ -53,7 +55,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see that page"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    talisman.init_app(
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],
         strict_transport_security=True,

@@ -39,4 +39,7 @@ migrate = Migrate(
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
+# Only for flask-talisman's per-view decorator (`@talisman(force_https=False)`), which marks the view itself:
+# each app gets its own Talisman in `create_app`, as Talisman keeps its settings on the instance, and two apps
+# sharing one (a test suite's) would both get the last one's.
 talisman = Talisman()

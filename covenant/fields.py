@@ -32,7 +32,8 @@ class WholeNumberField(Field):
         if not valuelist or not str(valuelist[0]).strip():
             return
         text = str(valuelist[0]).strip().replace(",", "")
-        if not re.fullmatch(r"-?\d{1,9}", text):
+        # Nine digits at most: every whole-number column holds that (PostgreSQL's integer tops 2,147,483,647).
+        if not re.fullmatch(r"-?[0-9]{1,9}", text):
             raise ValueError(self.invalid)
         self.data = int(text)
 
@@ -56,7 +57,7 @@ class MoneyField(Field):
         if not valuelist or not str(valuelist[0]).strip():
             return
         text = str(valuelist[0]).strip().replace("£", "").replace(",", "").strip()
-        if not re.fullmatch(r"\d{1,9}(\.\d{1,2})?", text):
+        if not re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,2})?", text):
             raise ValueError(self.invalid)
         try:
             self.data = Decimal(text)
@@ -105,11 +106,14 @@ class GovDateField(Field):
         subject = self.name_in_messages[0].upper() + self.name_in_messages[1:]
         if missing:
             raise ValueError(f"{subject} must include a {' and '.join(missing)}")
-        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
+        day, month, year = parts
+        if not all(part.isascii() and part.isdigit() for part in parts) or len(year) != 4:
+            raise ValueError(f"{subject} must be a real date")
+        if len(day) > 2 or len(month) > 2:
             raise ValueError(f"{subject} must be a real date")
         try:
-            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError as error:
+            self.data = date(int(year), int(month), int(day))
+        except (ValueError, OverflowError) as error:
             raise ValueError(f"{subject} must be a real date") from error
 
 

@@ -526,3 +526,71 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     )
     assert match, f"no CSRF token on {path}"
     return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def production_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """The app with production settings, on a SQLite file of its own (migrated)."""
+    for name, value in {
+        "COVENANT_ENV": "production",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        "SECRET_KEY": "3f9c1e7a5b2d8f40c6e19a7b3d5f2e8c1a4b6d9e",
+        "BASE_URL": "https://covenant.example.org",
+        "MAIL_BACKEND": "smtp",
+        "SMTP_HOST": "smtp.example.org",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "WEB_CONCURRENCY": "1",
+        "COVENANT_INSTANCE_PATH": str(tmp_path / "instance"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    app = create_app()
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+# Apps whose requests really commit, for people acting at the same moment ---------------------------------
+
+# Throttles that would otherwise refuse a burst from one test address.
+GENEROUS_LIMITS = {
+    "SIGN_IN_RATE_LIMIT": "1000 per minute",
+    "SIGN_UP_RATE_LIMIT": "1000 per minute",
+    "INVITATION_RATE_LIMIT": "1000 per minute",
+    "INVITATION_RECIPIENT_RATE_LIMIT": "1000 per minute",
+}
+
+
+def committing_database_url(database_url: str, folder: Path, name: str) -> str:
+    """A database of its own beside the suite's: `<database>_<name>` on PostgreSQL, else a SQLite file."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return f"sqlite:///{folder / f'covenant-{name}.sqlite3'}"
+    database = f"{url.database}_{name}"
+    create_postgres_database(url, database)
+    return url.set(database=database).render_as_string(hide_password=False)
+
+
+def make_committing_app(database_url: str, **settings: Any) -> Flask:
+    """An app on an empty, migrated database with the reference authorities, whose requests commit for real
+    (not inside a test's rolled-back transaction) and whose errors are answered as in production."""
+    reset_database(database_url)
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        PROPAGATE_TEST_ERRORS=False,
+        **GENEROUS_LIMITS,
+        **settings,
+    )
+    with app.app_context():
+        upgrade()
+        load_authorities()
+        db.session.commit()
+    return app
+
+
+def dispose(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,9 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from covenant import security
-from covenant.auth import throttle
+from covenant.auth import sessions, throttle
 from covenant.extensions import db
 from covenant.models import AuditEvent, User
+from covenant.sqltypes import utcnow
 from covenant.vocab import Role
 from tests.conftest import PASSWORD, csrf_token, error_links, link_in
 
@@ -130,6 +132,32 @@ def test_signing_out_ends_the_session(client, make_user):
     assert response.headers["Location"] == "/sign-in"
     assert "You have signed out" in client.get(SIGN_IN).get_data(as_text=True)
     assert not signed_in(client)
+
+
+def test_a_copy_of_the_session_cookie_stops_working_at_sign_out(app, client, make_user):
+    """Signing out gives the account a new session token, so a copied cookie is as dead as the original."""
+    sign_in(client, make_user().email)
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert signed_in(copy)
+
+    sign_out(client)
+
+    assert not signed_in(copy)
+
+
+def test_a_session_ends_twelve_hours_after_signing_in_however_busy(client, make_user, monkeypatch):
+    sign_in(client, make_user().email)
+    assert signed_in(client)
+    later = utcnow() + timedelta(hours=11, minutes=59)
+    monkeypatch.setattr(sessions, "utcnow", lambda: later)
+    assert signed_in(client)
+
+    later = utcnow() + timedelta(hours=12, minutes=1)
+    monkeypatch.setattr(sessions, "utcnow", lambda: later)
+
+    assert not signed_in(client)
+    assert client.get("/account").headers["Location"].startswith("/sign-in")
 
 
 def test_sign_out_needs_a_post_with_a_csrf_token(client, make_user):

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import delete, func, select
 
-from covenant import demo, demo_pledges
+from covenant import audit, demo, demo_pledges
 from covenant import email as covenant_email
 from covenant.extensions import db
-from covenant.models import LocalAuthority, Organisation, OutboundEmail, Pledge, User
+from covenant.models import AuditEvent, LocalAuthority, Organisation, OutboundEmail, Pledge, User
 from covenant.security import verify_password
+from covenant.sqltypes import utcnow
 from covenant.vocab import AuthorityKind, PledgeStatus, Region, Role
 from tests.conftest import csrf_token
 
@@ -248,3 +250,41 @@ def test_create_coordinator_asks_for_what_is_missing(app: Flask, runner: FlaskCl
     assert "Repeat for confirmation:" in result.output
     assert "violetharbourlantern" not in result.output, "the password must not be echoed"
     assert db.session.scalars(select(User.email)).one() == "lead@example.org"
+
+
+def test_prune_deletes_old_delivered_emails_and_never_confirmed_accounts(
+    app: Flask, runner: FlaskCliRunner, make_user: Callable[..., User], make_organisation
+) -> None:
+    now = utcnow()
+    old, recent = now - timedelta(days=40), now - timedelta(days=5)
+    for subject, created, sent in [
+        ("delivered long ago", old, old),
+        ("delivered lately", recent, recent),
+        ("never delivered", old, None),
+    ]:
+        db.session.add(
+            OutboundEmail(to_address="a@example.org", subject=subject, body="", template="test",
+                          created_at=created, sent_at=sent)
+        )  # fmt: skip
+    abandoned = make_organisation(name="Signed up, never confirmed")
+    founder = make_user(
+        Role.ORGANISATION_ADMIN, organisation=abandoned, email_confirmed_at=None, created_at=old
+    )
+    audit.record("organisation_signed_up", abandoned, founder)
+    confirmed = make_user(Role.ORGANISATION_ADMIN, created_at=old)
+    waiting = make_user(Role.ORGANISATION_ADMIN, email_confirmed_at=None, created_at=recent)
+    db.session.commit()
+
+    result = runner.invoke(args=["prune", "--older-than", "30"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "Deleted 1 delivered email, 1 unconfirmed account and 1 organisation signed up with them.\n"
+    )
+    assert set(db.session.scalars(select(OutboundEmail.subject))) == {"delivered lately", "never delivered"}
+    assert set(db.session.scalars(select(User.id))) == {confirmed.id, waiting.id}
+    assert db.session.get(Organisation, abandoned.id) is None
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "organisation_signed_up"))
+    assert event.actor_id is None  # the trail stays, without the deleted account
+    assert runner.invoke(args=["prune", "--older-than", "30"]).output.startswith("Deleted 0 delivered emails")
+    assert runner.invoke(args=["prune", "--older-than", "0"]).exit_code != 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +11,9 @@ from sqlalchemy import func, select
 
 from covenant.extensions import db, limiter
 from covenant.models import AuditEvent, Organisation, User
+from covenant.organisations import operations as organisation_operations
+from covenant.organisations import views as organisation_views
+from covenant.sqltypes import utcnow
 from covenant.vocab import OrganisationType, Region, Role
 from tests.conftest import csrf_token, error_links, link_in
 
@@ -300,6 +304,59 @@ def test_signing_up_with_an_email_that_has_an_account_reveals_nothing(client, ma
     assert emails[0].to_address.lower() == "asha@northfield.example"
     assert emails[0].template == "already_registered"
     assert "already has an account" in emails[0].body
+
+
+def test_thirty_sign_ups_naming_one_address_email_its_owner_once_a_day(
+    client, make_user, outbox, monkeypatch
+):
+    """However many sign-ups name an address that has an account, its owner is told once a day, not flooded."""
+    make_user(Role.ORGANISATION_MEMBER, email="asha@northfield.example")
+
+    for number in range(30):
+        limiter.reset()  # from many addresses: the throttle is not what is under test here
+        client.post(SIGN_UP, data=sign_up_form(client, organisation_name=f"Company {number}"))
+
+    assert [email.template for email in outbox("asha@northfield.example")] == ["already_registered"]
+    tomorrow = utcnow() + timedelta(days=1, minutes=1)
+    monkeypatch.setattr(organisation_operations, "utcnow", lambda: tomorrow)
+    client.post(SIGN_UP, data=sign_up_form(client, organisation_name="Company tomorrow"))
+    assert len(outbox("asha@northfield.example")) == 2
+
+
+def test_sign_up_takes_as_long_whether_or_not_the_address_has_an_account(client, make_user, monkeypatch):
+    """The password is hashed either way: skipping the hash for a known address made its answer 20 times
+    quicker, which told anyone timing it that the address has an account."""
+    hashed: list[str] = []
+    real_hash = organisation_views.hash_password
+    monkeypatch.setattr(
+        organisation_views, "hash_password", lambda password: hashed.append(password) or real_hash(password)
+    )
+    make_user(Role.ORGANISATION_MEMBER, email="taken@example.org")
+
+    client.post(SIGN_UP, data=sign_up_form(client, email="taken@example.org"))
+    client.post(SIGN_UP, data=sign_up_form(client, email="new@example.org"))
+
+    assert hashed == [NEW_PASSWORD, NEW_PASSWORD]
+
+
+def test_sign_ups_are_throttled_by_address_and_by_email(client):
+    """Five sign-ups an hour from one address; and five naming one email address, from anywhere."""
+    statuses = [
+        client.post(SIGN_UP, data=sign_up_form(client, email=f"person{number}@example.org")).status_code
+        for number in range(6)
+    ]
+    assert statuses == [302] * 5 + [429]
+
+    limiter.reset()
+    statuses = [
+        client.post(
+            SIGN_UP,
+            data=sign_up_form(client, organisation_name=f"Company {number}"),
+            environ_base={"REMOTE_ADDR": f"192.0.2.{number + 1}"},
+        ).status_code
+        for number in range(6)
+    ]
+    assert statuses == [302] * 5 + [429]
 
 
 def test_a_signed_in_person_is_not_asked_to_sign_up_again(client, make_user, login_as):

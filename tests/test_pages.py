@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask, abort
 from flask.testing import FlaskClient
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from covenant import config as settings  # not `import TestConfig`: pytest would try to collect it
 from covenant import create_app
@@ -17,6 +17,7 @@ from covenant.access import public
 from covenant.auth import operations as auth_operations
 from covenant.extensions import db
 from covenant.models import User
+from covenant.sqltypes import utcnow
 from covenant.vocab import Role
 from tests.conftest import csrf_token
 from tests.htmlcheck import check_html
@@ -292,3 +293,71 @@ def test_public_pages_need_no_sign_in(client: FlaskClient) -> None:
         assert response.status_code == 200, path
     assert client.get("/home").status_code == 302
     assert client.get("/home").headers["Location"].startswith("/sign-in")
+
+
+# Limits and caching
+
+
+def test_a_huge_form_is_refused_with_a_govuk_413_before_it_is_read(client: FlaskClient) -> None:
+    """A 100 MB form to the sign-in page once took the server from 176 to 462 MB of memory."""
+    response = client.post("/sign-in", data={"email": "a@example.org", "password": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert heading_of(html) == "What you sent is too big"
+    assert_service_page(html)
+
+
+def test_a_multipart_form_field_too_big_to_keep_in_memory_is_refused(client: FlaskClient) -> None:
+    """Under the size limit as a whole, but one text field bigger than any answer could be."""
+    response = client.post(
+        "/sign-in",
+        data={"email": "a@example.org", "password": "x" * (300 * 1024)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+
+
+def test_pages_for_signed_in_people_are_never_stored(
+    client: FlaskClient, make_user: Callable[..., User], login_as: Callable[[User], User]
+) -> None:
+    """A shared computer's back button, or a proxy's cache, must not show someone else's pages."""
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    login_as(make_user(Role.ORGANISATION_ADMIN))
+    for path in ("/", "/organisation", "/account", "/opportunities"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+
+
+def test_the_health_check_answers_a_load_balancer_over_plain_http(production_app: Flask) -> None:
+    """Production sends every page to HTTPS, but a load balancer's probe must see 200 or 503."""
+    client = production_app.test_client()
+    assert client.get("/sign-in", base_url="http://covenant.internal").status_code == 302
+    response = client.get("/healthz", base_url="http://covenant.internal")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_database_errors_never_put_personal_details_in_the_log(
+    production_app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A failed statement is logged with its SQL, never its values (emails, names, password hashes)."""
+
+    details = {
+        "email": "jo.bloggs@example.org",
+        "name": "Jo Bloggs",
+        "password_hash": "$argon2id$v=19$secret",
+    }
+    with production_app.app_context(), caplog.at_level("DEBUG"):
+        for _ in range(2):  # the second insert breaks the unique email
+            try:
+                db.session.execute(
+                    User.__table__.insert().values(
+                        role="coordinator", session_token="t", created_at=utcnow(), **details
+                    )
+                )
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                production_app.logger.exception("Unhandled error on POST /sign-up")
+    assert "UNIQUE" in caplog.text or "unique" in caplog.text  # the error itself was logged
+    for value in details.values():
+        assert value not in caplog.text

@@ -12,9 +12,9 @@ from covenant.extensions import db
 from covenant.models import AuditEvent, Pledge
 from covenant.pledges.operations import PledgeRuleBroken, close_expired, transition
 from covenant.pledges.sections import SECTIONS, SECTIONS_BY_KEY
-from covenant.sqltypes import uk_today
+from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import PLEDGE_TRANSITIONS, PledgeStatus, Role
-from tests.conftest import csrf_token, error_summary
+from tests.conftest import csrf_token, error_summary, normalise, text_of
 from tests.pledge_answers import date_parts, section_answers
 
 
@@ -602,3 +602,129 @@ def test_a_signatory_is_nudged_at_most_once_a_week(client, make_user, make_organ
         assert response.status_code == 200
     assert [email.template for email in outbox(admin.email)] == ["nudge"]
     assert "was nudged less than a week ago" in response.get_data(as_text=True)
+
+
+def test_changing_a_live_pledges_contact_details_sends_it_back_for_review(
+    client_request, employer, make_pledge
+):
+    """People use the contact details to get in touch: new ones are checked before they are public."""
+    pledge = make_pledge(organisation=employer.organisation, status=PledgeStatus.PUBLISHED)
+    take_up = dict(section_answers()["take-up"], take_up=pledge.take_up.value)
+
+    page = client_request.get("pledges.edit_section", pledge_id=pledge.id, section_key="take-up")
+    assert "Changing how it is taken up or the contact details sends the pledge back for review" in text_of(
+        page
+    )
+
+    client_request.post(
+        "pledges.edit_section",
+        pledge_id=pledge.id,
+        section_key="take-up",
+        _data=dict(take_up, contact_phone=""),
+    )
+    assert db.session.get(Pledge, pledge.id).status == PledgeStatus.SUBMITTED
+    assert db.session.get(Pledge, pledge.id).contact_email == "sam.jones@example.org"
+
+
+def test_a_suspended_organisation_cannot_send_a_live_pledge_to_the_review_queue(
+    client_request, employer, make_pledge
+):
+    pledge = make_pledge(organisation=employer.organisation, status=PledgeStatus.PUBLISHED)
+    employer.organisation.suspended_at = utcnow()
+    employer.organisation.suspension_reason = "Under investigation"
+    db.session.flush()
+    about = dict(
+        section_answers()["about"],
+        title="A new name",
+        kind=pledge.kind.value,
+        outcome_areas=[area.value for area in pledge.outcome_areas],
+    )
+
+    page = client_request.post(
+        "pledges.edit_section", pledge_id=pledge.id, section_key="about", _data=about, _expected_status=400
+    )
+
+    assert error_summary(page) == [
+        "Your organisation is suspended, so you cannot make changes that need a coordinator to review them"
+    ]
+    assert db.session.get(Pledge, pledge.id).status == PledgeStatus.PUBLISHED
+    assert db.session.get(Pledge, pledge.id).title != "A new name"
+
+
+def test_wording_changes_to_a_live_pledge_are_shown_to_coordinators_as_a_diff(
+    client_request, employer, make_pledge, make_user
+):
+    pledge = make_pledge(
+        organisation=employer.organisation,
+        status=PledgeStatus.PUBLISHED,
+        summary="A week learning how an office works.",
+    )
+    about = dict(
+        section_answers()["about"],
+        title=pledge.title,
+        kind=pledge.kind.value,
+        outcome_areas=[area.value for area in pledge.outcome_areas],
+        summary="A week learning how a busy office works.",
+        description=pledge.description,
+        what_you_get="A reference and a hot lunch.",
+    )
+    client_request.post("pledges.edit_section", pledge_id=pledge.id, section_key="about", _data=about)
+    assert db.session.get(Pledge, pledge.id).status == PledgeStatus.PUBLISHED  # wording keeps it live
+
+    client_request.login(make_user(Role.COORDINATOR, name="Cora Ordinator"))
+    queue = client_request.get("review.queue")
+    assert "1 change to check" in text_of(queue)
+    [link] = queue.select("a[href^='/review/wording/']")
+    change = client_request.get_url(str(link["href"]))
+
+    assert text_of(change, "h1") == f"Check the wording of ‘{pledge.title}’"
+    assert [normalise(mark.get_text()) for mark in change.select("del")] == ["taken out: an"]
+    assert [normalise(mark.get_text()) for mark in change.select("ins")] == [
+        "put in: a busy",
+        "put in: a hot",
+    ]
+    assert [heading.get_text() for heading in change.select("main h2")] == [
+        "Summary",
+        "What the care leaver gets",
+    ]
+
+    client_request.post_url(str(link["href"]), _expected_redirect="/review/")
+    queue = client_request.get("review.queue")
+    assert "There are no wording changes to check" in text_of(queue)
+    assert db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.action == "pledge_wording_checked")
+    ).all()
+    checked = client_request.get_url(str(link["href"]))
+    assert "Checked by Cora Ordinator" in text_of(checked)
+
+
+@pytest.mark.parametrize(
+    ("section", "answers", "message"),
+    [
+        (
+            "pay",
+            {"paid": "yes", "pay_amount": "100000000", "pay_period": "year"},
+            "Pay must be £1,000,000 or less",
+        ),
+        (
+            "pay",
+            {"paid": "yes", "pay_amount": "1000000000", "pay_period": "year"},
+            "Enter the pay as an amount of money, like 11.44 or 24000",
+        ),
+        ("places", {"places": "99999999999"}, "Number of places must be a whole number, like 5"),
+        ("places", {"starts_on": ["99999999999", "1", "2027"]}, "The start date must be a real date"),
+        ("places", {"starts_on": ["1", "99999999999", "2027"]}, "The start date must be a real date"),
+        ("eligibility", {"min_age": "-99999999999"}, "Youngest age must be a whole number, like 18"),
+    ],
+)
+def test_numbers_too_big_for_their_columns_get_a_message_not_a_500(
+    client_request, employer, make_pledge, section, answers, message
+):
+    pledge = make_pledge(organisation=employer.organisation, status=PledgeStatus.DRAFT)
+    data = dict(section_answers()[section], **answers)
+
+    page = client_request.post(
+        "pledges.edit_section", pledge_id=pledge.id, section_key=section, _data=data, _expected_status=400
+    )
+
+    assert message in error_summary(page)

@@ -585,3 +585,17 @@ def test_a_manager_cannot_withdraw_a_managers_invitation_from_a_coordinator(
         == 404
     )
     assert db.session.get(Invitation, invitation.id).revoked_at is None
+
+
+def test_invitations_are_throttled_per_inviter(app, client, make_user, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "INVITATION_RATE_LIMIT", "2 per hour")
+    login_as(make_user(Role.ORGANISATION_ADMIN))
+
+    statuses = [
+        invite(client, f"person{number}@example.org", role=Role.ORGANISATION_MEMBER.value).status_code
+        for number in range(3)
+    ]
+
+    assert statuses == [302, 302, 429]
+    login_as(make_user(Role.ORGANISATION_ADMIN))
+    assert invite(client, "person9@example.org", role=Role.ORGANISATION_MEMBER.value).status_code == 302

@@ -15,6 +15,7 @@ from covenant.email import external_url, queue_email
 from covenant.extensions import db
 from covenant.models import AuditEvent, Organisation, OrganisationNudge, OutboundEmail, Pledge, User
 from covenant.sqltypes import utcnow
+from covenant.unit_of_work import locked
 from covenant.vocab import OrganisationType, Region, Role
 
 # However many sign-ups name an address that has an account, its owner hears about it at most once a day.
@@ -44,7 +45,10 @@ def sign_up_organisation(details: SignUp) -> Organisation | None:
     The password is hashed before, on both paths, so the time taken does not reveal it either.
     """
     email = email_lookup_key(details.email)
-    if find_user_by_email(email) is not None:
+    existing = find_user_by_email(email)
+    if existing is not None:
+        # Locked, so that of several sign-ups naming the address at once only the first tells its owner.
+        locked(User, existing.id)
         _tell_already_registered(email)
         return None
     organisation = Organisation(

@@ -45,6 +45,8 @@ from covenant.vocab import (
     TakeUp,
 )
 
+# Well within what the pay column holds (Numeric(10, 2): up to £99,999,999.99).
+MAX_PAY = 1_000_000
 POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 PHONE = re.compile(r"^[0-9 +()\-]{7,20}$")
 
@@ -163,6 +165,7 @@ class PayForm(SectionForm):
         validators=[
             RequiredWhen("paid", "yes", "Enter how much the pay is"),
             NumberRange(min=0.01, message="Pay must be more than £0"),
+            NumberRange(max=MAX_PAY, message="Pay must be £1,000,000 or less"),
         ],
     )
     pay_period = RadioField(

@@ -25,7 +25,7 @@ from covenant.vocab import (
 )
 
 # A live pledge's wording can change without review; coordinators read each change afterwards.
-TEXT_FIELDS = ("summary", "description", "what_you_get", "requirements", "adjustments")
+TEXT_FIELDS = ("summary", "description", "what_you_get", "adjustments")
 
 
 class PledgeRuleBroken(Exception):

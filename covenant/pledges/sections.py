@@ -118,7 +118,7 @@ SECTIONS: tuple[Section, ...] = (
             ("What the care leaver gets", _text(p.what_you_get)),
         ],
         review_fields=frozenset({"title", "kind", "outcome_areas"}),
-        review_note="Changing the name, kind or outcome areas sends the pledge back for review. You can change the summary and descriptions and it stays live.",
+        review_note="Changing the name, kind or outcome areas sends the pledge back for review. You can change the summary and descriptions and it stays live: a coordinator reads the new words afterwards.",
     ),
     Section(
         key="pay",
@@ -184,8 +184,8 @@ SECTIONS: tuple[Section, ...] = (
             ("Contact’s email address", _text(p.contact_email)),
             ("Contact’s phone number", _text(p.contact_phone)),
         ],
-        review_fields=frozenset({"take_up"}),
-        review_note="Changing how it is taken up sends the pledge back for review. You can change the contact details and it stays live.",
+        review_fields=frozenset({"take_up", "contact_name", "contact_email", "contact_phone"}),
+        review_note="Changing how it is taken up or the contact details sends the pledge back for review, as people will use them to get in touch.",
     ),
     Section(
         key="safeguarding",

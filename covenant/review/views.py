@@ -9,16 +9,19 @@ from werkzeug.wrappers import Response
 
 from covenant.access import roles
 from covenant.extensions import db
-from covenant.models import Organisation, Pledge
+from covenant.models import Organisation, Pledge, PledgeTextEdit
 from covenant.pagination import govuk_pagination, paginate
+from covenant.pledges.forms import ConfirmForm
 from covenant.pledges.operations import PledgeRuleBroken, approve, reject, request_changes
 from covenant.pledges.sections import SECTIONS
-from covenant.review import bp
+from covenant.review import bp, wording
 from covenant.review.forms import APPROVE, CHANGES, DecisionForm
 from covenant.unit_of_work import locked
 from covenant.vocab import PledgeStatus, Role
 
 PER_PAGE = 25
+# The wording changes listed on the review page; the rest follow as those are checked.
+EDITS_SHOWN = 25
 
 
 def organisation_history(organisation: Organisation) -> dict[PledgeStatus, int]:
@@ -38,7 +41,33 @@ def queue() -> str:
         select(Pledge).where(Pledge.status == PledgeStatus.SUBMITTED).order_by(Pledge.submitted_at, Pledge.id)
     )
     page = paginate(query, PER_PAGE)
-    return render_template("review/queue.html", page=page, pagination=govuk_pagination(page, "review.queue"))
+    edits = db.session.scalars(wording.unchecked().limit(EDITS_SHOWN)).all()
+    return render_template(
+        "review/queue.html",
+        page=page,
+        pagination=govuk_pagination(page, "review.queue"),
+        edits=edits,
+        edits_waiting=db.session.scalar(select(func.count()).select_from(wording.unchecked().subquery())),
+    )
+
+
+@bp.route("/wording/<int:edit_id>", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+def wording_change(edit_id: int) -> Response | str:
+    """One change to a live pledge's wording, as a diff, with a button to mark it checked."""
+    edit = (
+        locked(PledgeTextEdit, edit_id)
+        if request.method == "POST"
+        else db.session.get(PledgeTextEdit, edit_id)
+    ) or abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if wording.mark_checked(edit, current_user):
+            flash(f"You have checked the change to ‘{edit.pledge.title}’", "success")
+        else:
+            flash("Another coordinator has already checked this change", "info")
+        return redirect(url_for("review.queue"))
+    return render_template("review/wording.html", edit=edit, diffs=wording.field_diffs(edit), form=form)
 
 
 @bp.route("/<int:pledge_id>", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy import create_engine, text
 
-from tests.browser.conftest import ConsoleWatcher, LiveServer
+from tests.browser.conftest import ConsoleWatcher, LiveServer, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -104,6 +104,11 @@ def test_an_organisation_signs_up_with_the_keyboard_only(
     assert page.get_by_role("heading", level=1).inner_text() == "Check your email"
 
     page.goto(browser_server.url + confirmation_link(browser_server, email))
+    assert page.get_by_role("heading", level=1).inner_text() == "Confirm your email address"
+    assert not axe_violations(page)
+    tab_to(page, "submit", most=20)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert urlsplit(page.url).path == "/organisation"
     assert organisation in page.locator("main").inner_text(), "the new admin does not see their organisation"
     assert page.get_by_text("Your email address is confirmed and you are signed in").is_visible()
