@@ -37,11 +37,10 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions and the GOV.UK template set-up to this app."""
+    from flask_talisman import Talisman
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from covenant import database, models, unit_of_work  # noqa: F401 - engine events; every model on the metadata
-    from flask_talisman import Talisman
-
     from covenant.extensions import csrf, db, limiter, login_manager, migrate
     from covenant.templating import init_templating
 
