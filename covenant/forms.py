@@ -8,7 +8,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, StringField, TextAreaField
+from wtforms import Field, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
 
 from covenant.vocab import LabelledEnum
@@ -92,3 +92,9 @@ def vocabulary_choices(vocabulary: type[LabelledEnum], blank: str | None = None)
     """Form choices for a vocabulary, in its own order, optionally after a blank 'Choose…' option."""
     choices = [SelectChoice(member.value, member.label) for member in vocabulary]
     return ([SelectChoice("", blank)] if blank else []) + choices
+
+
+class ConfirmForm(BaseForm):
+    """A button that needs only the CSRF token: an action confirmed by pressing it."""
+
+    submit = SubmitField("Confirm", widget=GovSubmit())

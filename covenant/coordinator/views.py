@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from covenant.access import roles
 from covenant.coordinator import bp
+from covenant.coordinator.forms import ReasonForm
 from covenant.coordinator.operations import (
     OversightRefused,
     last_nudges,
@@ -21,9 +22,9 @@ from covenant.coordinator.operations import (
     without_live_pledge,
 )
 from covenant.extensions import db
+from covenant.forms import ConfirmForm
 from covenant.models import LocalAuthority, Organisation, Pledge, User
 from covenant.pagination import govuk_pagination, paginate, requested_page
-from covenant.pledges.forms import ConfirmForm, ReasonForm
 from covenant.sqltypes import utcnow
 from covenant.unit_of_work import locked
 from covenant.vocab import Role

@@ -26,6 +26,15 @@ SCOPE_RULE = (
 )
 
 
+def scope_name(organisation: Organisation | None, local_authority: LocalAuthority | None) -> str:
+    """The organisation or local authority a role belongs to, in words; the covenant itself for coordinators."""
+    if organisation is not None:
+        return organisation.name
+    if local_authority is not None:
+        return local_authority.name
+    return "Care Leaver Covenant"
+
+
 def new_session_token() -> str:
     """A random value naming this generation of a user's sessions; changing it signs them all out."""
     return secrets.token_urlsafe(24)
@@ -69,11 +78,7 @@ class User(UserMixin, Base):
     @property
     def scope_name(self) -> str:
         """The organisation or local authority this user belongs to, in words."""
-        if self.organisation is not None:
-            return self.organisation.name
-        if self.local_authority is not None:
-            return self.local_authority.name
-        return "Care Leaver Covenant"
+        return scope_name(self.organisation, self.local_authority)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
@@ -103,11 +108,7 @@ class Invitation(Base):
     @property
     def scope_name(self) -> str:
         """Where the invitation leads, in words."""
-        if self.organisation is not None:
-            return self.organisation.name
-        if self.local_authority is not None:
-            return self.local_authority.name
-        return "Care Leaver Covenant"
+        return scope_name(self.organisation, self.local_authority)
 
     def is_open(self, now: datetime) -> bool:
         """Still usable: not accepted, not revoked, not expired."""

@@ -494,23 +494,3 @@ class AdjustmentsForm(SectionForm):
 
     def values(self) -> dict[str, Any]:
         return {"adjustments": self.adjustments.data or None, "adjustments_answered": True}
-
-
-class ReasonForm(BaseForm):
-    """A coordinator's reason, for example for suspending or reinstating an organisation."""
-
-    reason = TextAreaField(
-        "Reason",
-        widget=GovTextArea(),
-        validators=[
-            InputRequired(message="Enter a reason"),
-            Length(max=2000, message="Reason must be 2,000 characters or fewer"),
-        ],
-    )
-    submit = SubmitField("Confirm", widget=GovSubmit())
-
-
-class ConfirmForm(BaseForm):
-    """A button that needs only the CSRF token."""
-
-    submit = SubmitField("Confirm", widget=GovSubmit())

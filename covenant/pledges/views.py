@@ -10,9 +10,10 @@ from wtforms.fields.choices import SelectChoice
 
 from covenant.access import roles
 from covenant.extensions import db
+from covenant.forms import ConfirmForm
 from covenant.models import LocalAuthority, Pledge
 from covenant.pledges import bp
-from covenant.pledges.forms import ConfirmForm, LocationForm, SectionForm, StartForm
+from covenant.pledges.forms import LocationForm, SectionForm, StartForm
 from covenant.pledges.operations import (
     PledgeRuleBroken,
     close,

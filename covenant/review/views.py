@@ -9,9 +9,9 @@ from werkzeug.wrappers import Response
 
 from covenant.access import roles
 from covenant.extensions import db
+from covenant.forms import ConfirmForm
 from covenant.models import Organisation, Pledge, PledgeTextEdit
 from covenant.pagination import govuk_pagination, paginate
-from covenant.pledges.forms import ConfirmForm
 from covenant.pledges.operations import PledgeRuleBroken, approve, reject, request_changes
 from covenant.pledges.sections import SECTIONS
 from covenant.review import bp, wording
