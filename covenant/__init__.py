@@ -91,11 +91,13 @@ def register_blueprints(app: Flask) -> None:
     from covenant.alerts import bp as alerts_bp
     from covenant.auth import bp as auth_bp
     from covenant.authorities import bp as authorities_bp
+    from covenant.caseload import bp as caseload_bp
     from covenant.coordinator import bp as coordinator_bp
     from covenant.main import bp as main_bp
     from covenant.opportunities import bp as opportunities_bp
     from covenant.organisations import bp as organisations_bp
     from covenant.pledges import bp as pledges_bp
+    from covenant.referrals import bp as referrals_bp
     from covenant.review import bp as review_bp
     from covenant.team import bp as team_bp
 
@@ -108,6 +110,8 @@ def register_blueprints(app: Flask) -> None:
         pledges_bp,
         review_bp,
         authorities_bp,
+        caseload_bp,
+        referrals_bp,
         coordinator_bp,
         team_bp,
     ):

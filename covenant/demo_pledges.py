@@ -374,8 +374,9 @@ def _pledge(
         created_at=submitted_at - timedelta(days=3),
         updated_at=submitted_at,
     )
-    if pledge.dbs_level != DbsLevel.NONE:
-        pledge.dbs_expires_on = today + timedelta(days=rng.randint(60, 900))
+    if pledge.under_18_contact and pledge.contact_supervised is False:
+        pledge.dbs_confirmed_on = today - timedelta(days=rng.randint(5, 330))
+        pledge.dbs_update_service = rng.random() < 0.5
     pledge.outcome_areas = list(offer.areas)
     if reach == Reach.REGIONS:
         pledge.regions = [organisation.region] + ([rng.choice(list(Region))] if rng.random() < 0.3 else [])

@@ -13,13 +13,20 @@ from covenant.vocab import ALERT_ROLES, ORGANISATION_ROLES, Role
 def navigation_items() -> list[dict[str, Any]]:
     """Service navigation links for the current user's role, marking the one for this page."""
     items: list[tuple[str, str]] = [("Find opportunities", "opportunities.index")]
+    search_args: dict[str, Any] = {}
     if not current_user.is_authenticated:
         items += [("Sign in", "auth.sign_in"), ("Sign up your organisation", "organisations.sign_up")]
     else:
         role = current_user.role
         if role in ORGANISATION_ROLES:
             items.append(("Your pledges", "organisations.dashboard"))
+            items.append(("Referrals", "referrals.organisation_referrals"))
         elif role in (Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAGER):
+            # An adviser's search starts in their own authority.
+            search_args["where"] = current_user.local_authority.gss_code
+            items.append(
+                ("Care leavers" if role == Role.AUTHORITY_MANAGER else "Your caseload", "caseload.index")
+            )
             items.append(("Your local authority", "authorities.dashboard"))
         elif role == Role.COORDINATOR:
             items.append(("Coordinator home", "coordinator.dashboard"))
@@ -33,7 +40,7 @@ def navigation_items() -> list[dict[str, Any]]:
     return [
         {
             "text": text,
-            "href": url_for(endpoint),
+            "href": url_for(endpoint, **(search_args if endpoint == "opportunities.index" else {})),
             "active": current == endpoint or current.split(".")[0] == endpoint.split(".")[0] != "auth",
         }
         for text, endpoint in items

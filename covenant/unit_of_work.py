@@ -12,7 +12,8 @@ second clash gives the conflict page (409), never a 500. Deadlocks and serialisa
 same way.
 
 A GET never writes: a page view that leaves changes in the session is a bug; they are rolled back and logged
-(and fail the test that made them).
+(and fail the test that made them). The one exception is the audit record of who read a care leaver's
+personal data (`audit.record_read`), which a page view commits.
 
 State changes that check state first lock the row they check (`locked`), so two people deciding at once take
 turns and the second sees the first one's decision.
@@ -37,6 +38,7 @@ log = logging.getLogger("covenant.unit_of_work")
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WROTE = "covenant.wrote"
+READ_RECORDED = "covenant.read_recorded"
 # PostgreSQL's codes for a transaction that lost a race and can simply be run again.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 ATTEMPTS = 2
@@ -102,9 +104,22 @@ def _what(error: DBAPIError) -> str:
     return type(error.orig).__name__
 
 
+def _only_read_records(instances: Any) -> bool:
+    from covenant.audit import is_read_record
+
+    return all(is_read_record(instance) for instance in instances)
+
+
 def _refuse_writes() -> None:
+    """End a page view: commit the records of personal data it read, if any; refuse any other change."""
     session_ = db.session
-    if not (session_.new or session_.dirty or session_.deleted or session_.info.get(WROTE)):
+    changed = [*session_.new, *session_.dirty, *session_.deleted]
+    if not changed and not session_.info.get(WROTE):
+        if session_.info.get(READ_RECORDED):
+            session_.commit()
+        return
+    if not session_.info.get(WROTE) and _only_read_records(changed):
+        session_.commit()
         return
     session_.rollback()
     message = f"GET {request.path} ({request.endpoint}) changed data; the change was rolled back"
@@ -126,11 +141,22 @@ def locked(model: type[Model], row_id: int) -> Model | None:
 
 
 def _after_flush(session_: Session, flush_context: UOWTransaction) -> None:
-    session_.info[WROTE] = True
+    flushed = [*session_.new, *session_.dirty, *session_.deleted]
+    if flushed and _only_read_records(flushed):
+        session_.info[READ_RECORDED] = True
+    elif flushed:
+        session_.info[WROTE] = True
+
+
+def _bulk_write(state: Any) -> None:
+    """An UPDATE, DELETE or INSERT statement run through the session writes too."""
+    if state.is_update or state.is_delete or state.is_insert:
+        state.session.info[WROTE] = True
 
 
 def _after_end(session_: Session, *args: Any) -> None:
     session_.info.pop(WROTE, None)
+    session_.info.pop(READ_RECORDED, None)
 
 
 def init_app(app: Flask) -> None:
@@ -138,5 +164,6 @@ def init_app(app: Flask) -> None:
     session_class = db.session.session_factory.class_
     if not event.contains(session_class, "after_flush", _after_flush):
         event.listen(session_class, "after_flush", _after_flush)
+        event.listen(session_class, "do_orm_execute", _bulk_write)
         event.listen(session_class, "after_commit", _after_end)
         event.listen(session_class, "after_rollback", _after_end)

@@ -83,7 +83,7 @@ class AuthorityKind(LabelledEnum):
 # Who may invite whom: the inviter's role -> roles they may invite.
 INVITABLE_ROLES: dict[Role, tuple[Role, ...]] = {
     Role.ORGANISATION_ADMIN: (Role.ORGANISATION_MEMBER, Role.ORGANISATION_ADMIN),
-    Role.AUTHORITY_MANAGER: (Role.PERSONAL_ADVISER,),
+    Role.AUTHORITY_MANAGER: (Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAGER),
     Role.COORDINATOR: (Role.AUTHORITY_MANAGER,),
 }
 
@@ -148,7 +148,7 @@ class DbsLevel(LabelledEnum):
     BASIC = "basic", "Basic"
     STANDARD = "standard", "Standard"
     ENHANCED = "enhanced", "Enhanced"
-    ENHANCED_BARRED = "enhanced_barred", "Enhanced with children’s barred list"
+    ENHANCED_BARRED = "enhanced_barred", "Enhanced, including the children’s barred list"
 
 
 class PledgeStatus(LabelledEnum):
@@ -225,3 +225,103 @@ DISTANCES_MILES = (5, 10, 25, 50)
 # How far "near you" is: the first page's quick search, and a postcode given with no distance.
 NEARBY_MILES = 10
 RESULTS_PER_PAGE = 20
+
+
+class ReferralStatus(LabelledEnum):
+    """Where a referral of a care leaver to a pledge is: its take-up, from referred to completed."""
+
+    WAITING = "waiting", "On the waiting list"
+    REFERRED = "referred", "Waiting for a reply"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    STARTED = "started", "Started"
+    DID_NOT_START = "did_not_start", "Did not start"
+    COMPLETED = "completed", "Completed"
+    ENDED_EARLY = "ended_early", "Ended early"
+
+    @property
+    def tag_classes(self) -> str:
+        """The GOV.UK tag colour for this status."""
+        return REFERRAL_TAG_CLASSES[self]
+
+
+# The referral lifecycle as a table: status -> statuses it may move to. A referral to a full pledge waits on
+# its waiting list until a place frees up, when the first in line is referred.
+REFERRAL_TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
+    ReferralStatus.WAITING: frozenset({ReferralStatus.REFERRED, ReferralStatus.WITHDRAWN}),
+    ReferralStatus.REFERRED: frozenset(
+        {ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
+    ),
+    ReferralStatus.ACCEPTED: frozenset(
+        {ReferralStatus.STARTED, ReferralStatus.DID_NOT_START, ReferralStatus.WITHDRAWN}
+    ),
+    ReferralStatus.STARTED: frozenset({ReferralStatus.COMPLETED, ReferralStatus.ENDED_EARLY}),
+    ReferralStatus.DECLINED: frozenset(),
+    ReferralStatus.WITHDRAWN: frozenset(),
+    ReferralStatus.DID_NOT_START: frozenset(),
+    ReferralStatus.COMPLETED: frozenset(),
+    ReferralStatus.ENDED_EARLY: frozenset(),
+}
+
+# Referrals that hold one of the pledge's places: never more of them than the pledge has places.
+PLACE_HOLDING_STATUSES = frozenset(
+    {ReferralStatus.ACCEPTED, ReferralStatus.STARTED, ReferralStatus.COMPLETED}
+)
+# Referrals still going on: a care leaver has at most one of these for each pledge.
+ACTIVE_REFERRAL_STATUSES = frozenset(
+    {ReferralStatus.WAITING, ReferralStatus.REFERRED, ReferralStatus.ACCEPTED, ReferralStatus.STARTED}
+)
+# How a referral ended, for the young person's say afterwards (issue: their voice) and for reports.
+ENDED_REFERRAL_STATUSES = frozenset(
+    {ReferralStatus.COMPLETED, ReferralStatus.ENDED_EARLY, ReferralStatus.DID_NOT_START}
+)
+# Moves only the organisation makes; advisers (and care leavers) withdraw; the service itself offers a freed
+# place to the first on the waiting list.
+ORGANISATION_MOVES = frozenset(
+    {
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.STARTED,
+        ReferralStatus.DID_NOT_START,
+        ReferralStatus.COMPLETED,
+        ReferralStatus.ENDED_EARLY,
+    }
+)
+
+REFERRAL_TAG_CLASSES: dict[ReferralStatus, str] = {
+    ReferralStatus.WAITING: "govuk-tag--purple",
+    ReferralStatus.REFERRED: "govuk-tag--blue",
+    ReferralStatus.ACCEPTED: "govuk-tag--turquoise",
+    ReferralStatus.DECLINED: "govuk-tag--red",
+    ReferralStatus.WITHDRAWN: "govuk-tag--grey",
+    ReferralStatus.STARTED: "govuk-tag--green",
+    ReferralStatus.DID_NOT_START: "govuk-tag--orange",
+    ReferralStatus.COMPLETED: "govuk-tag--green",
+    ReferralStatus.ENDED_EARLY: "govuk-tag--yellow",
+}
+
+# The words on the button for each move, and in the timeline ("Accepted by ...").
+REFERRAL_ACTIONS: dict[ReferralStatus, str] = {
+    ReferralStatus.REFERRED: "Offer the freed place",
+    ReferralStatus.ACCEPTED: "Accept",
+    ReferralStatus.DECLINED: "Decline",
+    ReferralStatus.WITHDRAWN: "Withdraw the referral",
+    ReferralStatus.STARTED: "Record that they started",
+    ReferralStatus.DID_NOT_START: "Record that they did not start",
+    ReferralStatus.COMPLETED: "Record that they completed it",
+    ReferralStatus.ENDED_EARLY: "Record that it ended early",
+}
+
+# Pledge kinds whose take-up is followed up: is the young person still there 3 and 6 months after starting?
+SUSTAINED_KINDS = frozenset({PledgeKind.JOB, PledgeKind.APPRENTICESHIP})
+SUSTAINMENT_MONTHS = (3, 6)
+# An organisation should accept or decline a referral within this many working days; at twice that, the
+# adviser and the coordinators are told.
+RESPONSE_WORKING_DAYS = 5
+# A care leaver with no referral for this long shows on their adviser's home page.
+QUIET_CASELOAD_MONTHS = 3
+# A care leaver is old enough for unsupervised contact with adults from this birthday.
+ADULT_AGE = 18
+# An organisation's attestation of its DBS checks lasts this long.
+DBS_ATTESTATION_MONTHS = 12

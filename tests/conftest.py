@@ -33,19 +33,30 @@ from werkzeug.wrappers import Response
 from covenant import create_app, security
 from covenant.config import TestConfig, normalise_database_url
 from covenant.extensions import db, limiter
-from covenant.models import LocalAuthority, Organisation, OutboundEmail, Pledge, User
+from covenant.models import (
+    CareLeaver,
+    LocalAuthority,
+    Organisation,
+    OutboundEmail,
+    Pledge,
+    Referral,
+    ReferralEvent,
+    User,
+)
 from covenant.opportunities.cache import search_cache
 from covenant.reference import load_authorities
 from covenant.security import hash_password
 from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import (
     ORGANISATION_ROLES,
+    PLACE_HOLDING_STATUSES,
     DbsLevel,
     OrganisationType,
     OutcomeArea,
     PledgeKind,
     PledgeStatus,
     Reach,
+    ReferralStatus,
     Region,
     Role,
     TakeUp,
@@ -445,7 +456,6 @@ def make_pledge(app: Flask, make_organisation: Callable[..., Organisation]) -> C
             "contact_email": "pat@example.org",
             "under_18_contact": False,
             "dbs_level": DbsLevel.ENHANCED,
-            "dbs_expires_on": today + timedelta(days=365),
             "adjustments_answered": True,
             "submitted_at": utcnow() if status != PledgeStatus.DRAFT else None,
         }
@@ -459,6 +469,65 @@ def make_pledge(app: Flask, make_organisation: Callable[..., Organisation]) -> C
         db.session.add(pledge)
         db.session.flush()
         return pledge
+
+    return make
+
+
+@pytest.fixture
+def make_care_leaver(
+    app: Flask, make_user: Callable[..., User], authority: Callable[..., LocalAuthority]
+) -> Callable[..., CareLeaver]:
+    """Make a care leaver (19 by default) on an adviser's caseload (a new Leeds adviser unless given)."""
+    counter = iter(range(1, 1_000_000))
+
+    def make(adviser: User | None = None, age: int = 19, **values: Any) -> CareLeaver:
+        number = next(counter)
+        adviser = adviser or make_user(Role.PERSONAL_ADVISER)
+        today = uk_today()
+        values.setdefault("reference", f"LCS-{number:05d}")
+        values.setdefault("first_name", f"Sam{number}")
+        values.setdefault("date_of_birth", today.replace(year=today.year - age) - timedelta(days=30))
+        values.setdefault("lives_in_id", adviser.local_authority_id)
+        values.setdefault("consented_on", today - timedelta(days=7))
+        kinds = values.pop("kinds", [])
+        areas = values.pop("outcome_areas", [])
+        care_leaver = CareLeaver(local_authority_id=adviser.local_authority_id, adviser=adviser, **values)
+        care_leaver.kinds = kinds
+        care_leaver.outcome_areas = areas
+        db.session.add(care_leaver)
+        db.session.flush()
+        return care_leaver
+
+    return make
+
+
+@pytest.fixture
+def make_referral(app: Flask) -> Callable[..., Referral]:
+    """Make a referral in any status (its place taken when it holds one), with its history."""
+
+    def make(
+        care_leaver: CareLeaver,
+        pledge: Pledge,
+        status: ReferralStatus = ReferralStatus.REFERRED,
+        **values: Any,
+    ) -> Referral:
+        now = utcnow()
+        values.setdefault("created_at", now)
+        referral = Referral(
+            care_leaver=care_leaver,
+            pledge=pledge,
+            referred_by=care_leaver.adviser,
+            note=values.pop("note", "Keen and reliable."),
+            status=status,
+            status_changed_at=now,
+            **values,
+        )
+        referral.events.append(ReferralEvent(from_status=None, to_status=status, occurred_at=now))
+        if status in PLACE_HOLDING_STATUSES and not pledge.places_unlimited:
+            pledge.places_taken += 1
+        db.session.add(referral)
+        db.session.flush()
+        return referral
 
     return make
 

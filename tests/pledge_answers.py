@@ -43,7 +43,6 @@ def section_answers(today: date | None = None) -> dict[str, dict[str, object]]:
             "under_18_contact": "yes",
             "contact_supervised": "yes",
             "dbs_level": "enhanced",
-            **date_parts("dbs_expires_on", today + timedelta(days=400)),
         },
         "adjustments": {"adjustments": "Flexible start times and a quiet room for breaks."},
     }

@@ -147,8 +147,8 @@ def test_coordinators_cannot_see_organisation_or_authority_pages(client, make_us
     [
         (Role.ORGANISATION_ADMIN, "/organisation"),
         (Role.ORGANISATION_MEMBER, "/organisation"),
-        (Role.PERSONAL_ADVISER, "/authority"),
-        (Role.AUTHORITY_MANAGER, "/authority"),
+        (Role.PERSONAL_ADVISER, "/caseload"),
+        (Role.AUTHORITY_MANAGER, "/caseload"),
         (Role.COORDINATOR, "/coordinator/"),
     ],
 )

@@ -65,7 +65,7 @@ def test_email_addresses_are_matched_without_regard_to_case_or_spaces(client, ma
     response = sign_in(client, "  Pat.Adviser@LEEDS.example ")
 
     assert response.status_code == 302
-    assert client.get("/home").headers["Location"] == "/authority"
+    assert client.get("/home").headers["Location"] == "/caseload"
     assert adviser.local_authority.name in client.get("/authority").get_data(as_text=True)
 
 
@@ -521,7 +521,7 @@ def test_a_password_reset_link_lets_you_choose_a_new_password(app, client, make_
     done = reset(client, link)
     assert done.status_code == 302
     landing = client.get(done.headers["Location"], follow_redirects=True)
-    assert landing.request.path == "/authority"
+    assert landing.request.path == "/caseload"
     assert "Your password has been reset" in landing.get_data(as_text=True)
     assert not signed_in(elsewhere)
     sign_out(client)

@@ -276,16 +276,14 @@ def test_coordinator_can_request_changes_or_reject_with_a_reason_the_organisatio
         (
             "safeguarding",
             {"under_18_contact": "yes", "dbs_level": "basic"},
-            [
-                "Select yes if the contact will always be supervised",
-                "Enter the date the DBS checks need renewing",
-            ],
+            ["Select yes if the contact will always be supervised"],
         ),
         (
             "safeguarding",
             {"under_18_contact": "yes", "contact_supervised": "no", "dbs_level": "none"},
             [
                 "If under-18s will have unsupervised contact, the people involved need an enhanced DBS check with the children’s barred list",
+                "Enter the date you last confirmed everyone in this role has the check",
             ],
         ),
         (
@@ -547,8 +545,8 @@ def test_every_question_on_a_section_page_is_asked_in_words(client, employer, se
         ("places", "closes_on", "The closing date must be today or in the future"),
         (
             "safeguarding",
-            "dbs_expires_on",
-            "The DBS renewal date must be in the future. Renew the checks before you pledge",
+            "dbs_confirmed_on",
+            "You last confirmed the checks more than 12 months ago. Check them again, then enter today’s date",
         ),
     ],
 )
@@ -557,6 +555,12 @@ def test_dates_that_have_passed_are_refused_when_the_section_is_saved(
 ):
     pledge_id = start_pledge(client)
     data = dict(section_answers()[section], **date_parts(field, uk_today() - timedelta(days=1)))
+    if field == "dbs_confirmed_on":  # asked only for unsupervised contact, and good for 12 months
+        data.update(
+            contact_supervised="no",
+            dbs_level="enhanced_barred",
+            **date_parts(field, uk_today() - timedelta(days=400)),
+        )
     if field == "ends_on":
         data.update(date_parts("starts_on", uk_today() - timedelta(days=10)))
         data.pop("closes_on")

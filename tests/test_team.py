@@ -221,15 +221,15 @@ def test_a_manager_invites_a_personal_adviser_to_their_authority(client, make_us
     manager = login_as(make_user(Role.AUTHORITY_MANAGER))
 
     form = client.get(INVITE).get_data(as_text=True)
-    response = invite(client, "pat@leeds.example")
+    response = invite(client, "pat@leeds.example", role=Role.PERSONAL_ADVISER.value)
 
-    assert "What should they be able to do?" not in form  # advisers are the only people they invite
-    assert "Which local authority" not in form
+    assert "What should they be able to do?" in form  # an adviser, or another manager
+    assert "Which local authority" not in form  # their own, always
     assert response.status_code == 302
     sign_out(client)
     joined = accept(client, invitation_link(outbox, "pat@leeds.example"), name="Pat Adviser")
 
-    assert client.get(joined.headers["Location"], follow_redirects=True).request.path == "/authority"
+    assert client.get(joined.headers["Location"], follow_redirects=True).request.path == "/caseload"
     adviser = account_for("pat@leeds.example")
     assert adviser.role == Role.PERSONAL_ADVISER
     assert adviser.local_authority_id == manager.local_authority_id
@@ -254,7 +254,7 @@ def test_a_coordinator_invites_a_manager_for_the_authority_they_choose(
     sign_out(client)
     joined = accept(client, invitation_link(outbox, "chris@camden.example"), name="Chris Manager")
 
-    assert client.get(joined.headers["Location"], follow_redirects=True).request.path == "/authority"
+    assert client.get(joined.headers["Location"], follow_redirects=True).request.path == "/caseload"
     manager = account_for("chris@camden.example")
     assert manager.role == Role.AUTHORITY_MANAGER
     assert manager.local_authority_id == camden.id
@@ -569,14 +569,12 @@ def test_the_team_page_lists_the_people_in_the_team(client, make_user, login_as)
     assert "Someone Elsewhere" not in html
 
 
-def test_a_manager_cannot_withdraw_a_managers_invitation_from_a_coordinator(
-    app, client, make_user, login_as, authority
-):
+def test_a_manager_cannot_withdraw_another_authoritys_invitation(app, client, make_user, login_as, authority):
     from covenant.team.operations import invite
 
     coordinator = make_user(Role.COORDINATOR)
     with app.test_request_context():
-        invitation = invite(coordinator, "new.manager@example.org", Role.AUTHORITY_MANAGER, authority())
+        invitation = invite(coordinator, "new.manager@example.org", Role.AUTHORITY_MANAGER, authority(CAMDEN))
     login_as(make_user(Role.AUTHORITY_MANAGER, local_authority=authority()))
     assert "new.manager@example.org" not in client.get("/team").get_data(as_text=True)
     token = csrf_token(client, "/team")
@@ -585,6 +583,18 @@ def test_a_manager_cannot_withdraw_a_managers_invitation_from_a_coordinator(
         == 404
     )
     assert db.session.get(Invitation, invitation.id).revoked_at is None
+
+
+def test_a_manager_invites_another_manager_to_their_authority(client, make_user, login_as, outbox):
+    manager = login_as(make_user(Role.AUTHORITY_MANAGER))
+
+    invite(client, "deputy@leeds.example", role=Role.AUTHORITY_MANAGER.value)
+    sign_out(client)
+    accept(client, invitation_link(outbox, "deputy@leeds.example"), name="Dee Deputy")
+
+    deputy = account_for("deputy@leeds.example")
+    assert deputy.role == Role.AUTHORITY_MANAGER
+    assert deputy.local_authority_id == manager.local_authority_id
 
 
 def test_invitations_are_throttled_per_inviter(app, client, make_user, login_as, monkeypatch):

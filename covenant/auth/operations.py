@@ -28,10 +28,12 @@ CONFIRM = "email-confirmation"
 
 @dataclass(frozen=True)
 class SignInCheck:
-    """What a sign-in attempt found: the account whose password was right, or nothing."""
+    """What a sign-in attempt found: the account whose password was right (whether its email address is
+    confirmed, and whether it has been deactivated), or nothing."""
 
     user_id: int | None
-    active: bool = False
+    confirmed: bool = False
+    deactivated: bool = False
 
 
 def check_sign_in(email: str, password: str) -> SignInCheck:
@@ -42,17 +44,26 @@ def check_sign_in(email: str, password: str) -> SignInCheck:
     """
     with reading():
         user = find_user_by_email(email)
-        found = (user.id, user.password_hash, user.is_active) if user is not None else None
+        found = (
+            (
+                user.id,
+                user.password_hash,
+                user.email_confirmed_at is not None,
+                user.deactivated_at is not None,
+            )
+            if user is not None
+            else None
+        )
     throttle.slow_down_if_guessed_at(email)
     if found is None:
         burn_verification_time(password)
         throttle.record_wrong_password(email)
         return SignInCheck(None)
-    user_id, password_hash, active = found
+    user_id, password_hash, confirmed, deactivated = found
     if not verify_password(password_hash, password):
         throttle.record_wrong_password(email)
         return SignInCheck(None)
-    return SignInCheck(user_id, active)
+    return SignInCheck(user_id, confirmed, deactivated)
 
 
 def set_password(user: User, password_hash: str, actor: User | None) -> None:

@@ -32,7 +32,7 @@ def load_user(session_id: str) -> User | None:
     if not isinstance(signed_in_at, int | float) or utcnow().timestamp() - signed_in_at > lifetime:
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.session_token != token:
+    if user is None or user.session_token != token or user.deactivated_at is not None:
         return None
     return user
 

@@ -38,6 +38,7 @@ from covenant.security import hash_password, verify_password
 from covenant.unit_of_work import locked
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
+ACCOUNT_CLOSED = "This account has been closed. Ask your manager if you need it again"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -60,16 +61,19 @@ def sign_in() -> Response | str | tuple[str, int]:
     form = SignInForm()
     if form.validate_on_submit():
         check = check_sign_in(form.email.data or "", form.password.data or "")
-        if check.user_id is not None:
+        if check.user_id is not None and check.deactivated:
+            form.error_on(form.email, ACCOUNT_CLOSED)
+        elif check.user_id is not None:
             user = db.session.get(User, check.user_id) or abort(409)  # deleted meanwhile: try again
-            if not check.active:
+            if not check.confirmed:
                 send_email_confirmation(user)
                 return render_template("auth/confirm_needed.html", email=user.email)
             start_session(user)
             audit.record("signed_in", user, user)
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
-        form.error_on(form.email, SIGN_IN_FAILED)
-        form.error_on(form.password, SIGN_IN_FAILED)
+        else:
+            form.error_on(form.email, SIGN_IN_FAILED)
+            form.error_on(form.password, SIGN_IN_FAILED)
     status = 400 if form.errors else 200
     return render_template("auth/sign_in.html", form=form), status
 

@@ -28,7 +28,7 @@ def home() -> Response:
     if role in ORGANISATION_ROLES:
         return redirect(url_for("organisations.dashboard"))
     if role in (Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAGER):
-        return redirect(url_for("authorities.dashboard"))
+        return redirect(url_for("caseload.index"))
     if role == Role.COORDINATOR:
         return redirect(url_for("coordinator.dashboard"))
     return redirect(url_for("auth.account"))

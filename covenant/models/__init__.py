@@ -2,6 +2,7 @@
 
 from covenant.models.audit import AuditEvent
 from covenant.models.authority import LocalAuthority
+from covenant.models.care_leaver import CareLeaver, CareLeaverKind, CareLeaverOutcomeArea
 from covenant.models.organisation import Organisation, OrganisationNudge
 from covenant.models.outbox import OutboundEmail
 from covenant.models.people import Invitation, User
@@ -12,10 +13,14 @@ from covenant.models.pledge import (
     PledgeRegion,
     PledgeTextEdit,
 )
+from covenant.models.referral import Referral, ReferralEvent, ReferralReminder, SustainmentCheck
 from covenant.models.search import PostcodeDistrict, SavedSearch, SearchState
 
 __all__ = [
     "AuditEvent",
+    "CareLeaver",
+    "CareLeaverKind",
+    "CareLeaverOutcomeArea",
     "Invitation",
     "LocalAuthority",
     "Organisation",
@@ -27,7 +32,11 @@ __all__ = [
     "PledgeRegion",
     "PledgeTextEdit",
     "PostcodeDistrict",
+    "Referral",
+    "ReferralEvent",
+    "ReferralReminder",
     "SavedSearch",
     "SearchState",
+    "SustainmentCheck",
     "User",
 ]

@@ -23,6 +23,14 @@ class LocalAuthority(Base):
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
     local_offer_url: Mapped[str | None] = mapped_column(String(500))
+    # The leaving care team, for care leavers who do not know who their adviser is (kept by the manager).
+    team_phone: Mapped[str | None] = mapped_column(String(40))
+    team_email: Mapped[str | None] = mapped_column(String(320))
+    team_hours: Mapped[str | None] = mapped_column(String(200))
+
+    @property
+    def has_team_contact(self) -> bool:
+        return bool(self.team_phone or self.team_email)
 
     def __repr__(self) -> str:
         return f"<LocalAuthority {self.gss_code} {self.name}>"

@@ -58,6 +58,8 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A manager deactivates an adviser who leaves: they can no longer sign in.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship()
     local_authority: Mapped[LocalAuthority | None] = relationship()
@@ -68,8 +70,8 @@ class User(UserMixin, Base):
 
     @property
     def is_active(self) -> bool:
-        """Only people who have confirmed their email address may sign in."""
-        return self.email_confirmed_at is not None
+        """Only people who have confirmed their email address, and have not been deactivated, may sign in."""
+        return self.email_confirmed_at is not None and self.deactivated_at is None
 
     def has_role(self, *roles: Role) -> bool:
         """True when this user holds one of the given roles."""

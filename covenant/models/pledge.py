@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from covenant.extensions import Base
@@ -120,7 +120,11 @@ class Pledge(Base):
     under_18_contact: Mapped[bool | None] = mapped_column()
     contact_supervised: Mapped[bool | None] = mapped_column()
     dbs_level: Mapped[DbsLevel | None] = mapped_column(vocabulary(DbsLevel))
-    dbs_expires_on: Mapped[date | None] = mapped_column(Date)
+    #: When the organisation last confirmed everyone in the role has the check: asked where under-18s have
+    #: unsupervised contact, and needed within the last 12 months to refer someone under 18 (DBS
+    #: certificates themselves do not expire).
+    dbs_confirmed_on: Mapped[date | None] = mapped_column(Date)
+    dbs_update_service: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     adjustments: Mapped[str | None] = mapped_column(Text)
     adjustments_answered: Mapped[bool] = mapped_column(default=False)

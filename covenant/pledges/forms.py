@@ -6,6 +6,7 @@ Each form knows how to fill itself from a pledge (`load`) and which values it sa
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -413,6 +414,10 @@ class TakeUpForm(SectionForm):
 
 
 class SafeguardingForm(SectionForm):
+    """What a DBS-aware employer can truthfully say: the level of check the people involved have (DBS
+    certificates do not expire), and, where under-18s will have unsupervised contact with them, when the
+    organisation last confirmed that everyone in the role has that check."""
+
     under_18_contact = yes_no_field(
         "Will care leavers under 18 have contact with your staff or volunteers?",
         "Select yes if care leavers under 18 will have contact with your staff or volunteers",
@@ -428,34 +433,40 @@ class SafeguardingForm(SectionForm):
         ],
     )
     dbs_level = RadioField(
-        "What level of DBS check do the people involved have?",
+        "What level of DBS check does everyone in this role have?",
         widget=GovRadioInput(),
-        description="We record your answer, never the certificates themselves.",
+        description="The check everyone involved has. We record your answer, never the certificates themselves.",
         choices=vocabulary_choices(DbsLevel),
         validators=[InputRequired(message="Select the level of DBS check")],
     )
-    dbs_expires_on = GovDateField(
-        "When do the DBS checks need renewing?",
-        "the DBS renewal date",
-        description="The earliest renewal date among the people involved. For example, 27 3 2028",
+    dbs_confirmed_on = GovDateField(
+        "When did you last confirm that everyone in this role has that check?",
+        "the date you last confirmed the checks",
+        description="Only if under-18s will have contact that is not always supervised. For example, 27 3 2026. "
+        "We will ask you to confirm again every 12 months.",
+    )
+    dbs_update_service = BooleanField(
+        "We check certificates through the DBS Update Service", widget=GovCheckboxInput()
     )
 
-    def validate_dbs_expires_on(self, field: GovDateField) -> None:
-        if (
-            self.dbs_level.data
-            and self.dbs_level.data != DbsLevel.NONE.value
-            and field.data is None
-            and not field.errors
-        ):
-            raise ValidationError("Enter the date the DBS checks need renewing")
-        if field.data is not None and field.data <= uk_today():
+    def unsupervised_minors(self) -> bool:
+        return self.under_18_contact.data == "yes" and self.contact_supervised.data == "no"
+
+    def validate_dbs_confirmed_on(self, field: GovDateField) -> None:
+        if not self.unsupervised_minors() or field.errors:
+            return
+        if field.data is None:
+            raise ValidationError("Enter the date you last confirmed everyone in this role has the check")
+        today = uk_today()
+        if field.data > today:
+            raise ValidationError("The date you last confirmed the checks must be today or in the past")
+        if field.data <= today - timedelta(days=365):
             raise ValidationError(
-                "The DBS renewal date must be in the future. Renew the checks before you pledge"
+                "You last confirmed the checks more than 12 months ago. Check them again, then enter today’s date"
             )
 
     def validate_dbs_level(self, field: RadioField) -> None:
-        unsupervised_minors = self.under_18_contact.data == "yes" and self.contact_supervised.data == "no"
-        if unsupervised_minors and field.data != DbsLevel.ENHANCED_BARRED.value:
+        if self.unsupervised_minors() and field.data != DbsLevel.ENHANCED_BARRED.value:
             raise ValidationError(
                 "If under-18s will have unsupervised contact, the people involved need an enhanced DBS check with the children’s barred list"
             )
@@ -464,16 +475,18 @@ class SafeguardingForm(SectionForm):
         self.under_18_contact.data = yes_no_coerce(pledge.under_18_contact)
         self.contact_supervised.data = yes_no_coerce(pledge.contact_supervised)
         self.dbs_level.data = pledge.dbs_level.value if pledge.dbs_level else None
-        self.dbs_expires_on.data = pledge.dbs_expires_on
+        self.dbs_confirmed_on.data = pledge.dbs_confirmed_on
+        self.dbs_update_service.data = pledge.dbs_update_service
 
     def values(self) -> dict[str, Any]:
         under_18 = as_bool(self.under_18_contact.data)
-        level = DbsLevel(self.dbs_level.data)
+        unsupervised = self.unsupervised_minors()
         return {
             "under_18_contact": under_18,
             "contact_supervised": as_bool(self.contact_supervised.data) if under_18 else None,
-            "dbs_level": level,
-            "dbs_expires_on": None if level == DbsLevel.NONE else self.dbs_expires_on.data,
+            "dbs_level": DbsLevel(self.dbs_level.data),
+            "dbs_confirmed_on": self.dbs_confirmed_on.data if unsupervised else None,
+            "dbs_update_service": bool(self.dbs_update_service.data) if unsupervised else False,
         }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import url_for
@@ -18,7 +18,6 @@ from covenant.vocab import (
     EDITABLE_STATUSES,
     LIVE_STATUSES,
     PLEDGE_TRANSITIONS,
-    DbsLevel,
     PledgeKind,
     PledgeStatus,
     Role,
@@ -119,11 +118,12 @@ def submission_problems(pledge: Pledge, today: date | None = None) -> list[str]:
     if not pledge.ongoing and pledge.ends_on is not None and pledge.ends_on < today:
         problems.append("The end date must be today or in the future")
     if (
-        pledge.dbs_level not in (None, DbsLevel.NONE)
-        and pledge.dbs_expires_on is not None
-        and pledge.dbs_expires_on <= today
+        pledge.under_18_contact
+        and pledge.contact_supervised is False
+        and pledge.dbs_confirmed_on is not None
+        and pledge.dbs_confirmed_on <= today - timedelta(days=365)
     ):
-        problems.append("The DBS checks have expired: renew them and update the renewal date")
+        problems.append("You last confirmed the DBS checks more than 12 months ago: confirm them again")
     if pledge.organisation.is_suspended:
         problems.append("Your organisation is suspended, so it cannot submit pledges")
     return problems
@@ -248,7 +248,8 @@ def close_expired(today: date | None = None) -> int:
 COPIED_FIELDS = (
     "kind", "summary", "description", "what_you_get", "paid", "pay_amount", "pay_period", "min_age", "max_age",
     "requirements", "reach", "postcode_district", "places", "places_unlimited", "take_up", "contact_name",
-    "contact_email", "contact_phone", "under_18_contact", "contact_supervised", "dbs_level", "dbs_expires_on",
+    "contact_email", "contact_phone", "under_18_contact", "contact_supervised", "dbs_level", "dbs_confirmed_on",
+    "dbs_update_service",
     "adjustments", "adjustments_answered",
 )  # fmt: skip
 

@@ -12,7 +12,7 @@ from covenant.extensions import db
 from covenant.models import Organisation, Pledge, User
 from covenant.sqltypes import uk_today
 from covenant.unit_of_work import locked
-from covenant.vocab import DbsLevel, PledgeStatus
+from covenant.vocab import PledgeStatus
 
 # The order statuses appear in on the organisation's dashboard.
 DASHBOARD_ORDER = (
@@ -67,12 +67,10 @@ def needs_attention(grouped: dict[PledgeStatus, list[Pledge]]) -> list[Attention
     for pledge in grouped[PledgeStatus.PUBLISHED] + grouped[PledgeStatus.PAUSED]:
         if pledge.closes_on is not None and pledge.closes_on <= soon:
             items.append(Attention(pledge, f"Closes for referrals in {(pledge.closes_on - today).days} days"))
-        if (
-            pledge.dbs_level not in (None, DbsLevel.NONE)
-            and pledge.dbs_expires_on
-            and pledge.dbs_expires_on <= today + timedelta(days=30)
-        ):
-            items.append(Attention(pledge, "DBS checks need renewing within 30 days"))
+        if pledge.dbs_confirmed_on and pledge.dbs_confirmed_on <= today - timedelta(days=365 - 30):
+            items.append(
+                Attention(pledge, "Confirm your DBS checks again: it is nearly 12 months since you last did")
+            )
         if pledge.places_left == 0:
             items.append(Attention(pledge, "All places are taken"))
     return items

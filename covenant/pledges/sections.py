@@ -22,7 +22,7 @@ from covenant.pledges.forms import (
     TakeUpForm,
 )
 from covenant.templating import date_text
-from covenant.vocab import DbsLevel, Reach
+from covenant.vocab import Reach
 
 
 @dataclass(frozen=True)
@@ -195,16 +195,23 @@ SECTIONS: tuple[Section, ...] = (
             p.under_18_contact is not None
             and (not p.under_18_contact or p.contact_supervised is not None)
             and p.dbs_level is not None
-            and (p.dbs_level == DbsLevel.NONE or p.dbs_expires_on is not None)
+            and (not p.under_18_contact or p.contact_supervised or p.dbs_confirmed_on is not None)
         ),
         answers=lambda p: [
             ("Contact with under-18s", _yes_no(p.under_18_contact)),
             *([("Always supervised", _yes_no(p.contact_supervised))] if p.under_18_contact else []),
             ("DBS check", p.dbs_level.label if p.dbs_level else "Not answered"),
-            *([("DBS checks need renewing by", date_text(p.dbs_expires_on))] if p.dbs_expires_on else []),
+            *(
+                [
+                    ("Checks last confirmed", date_text(p.dbs_confirmed_on)),
+                    ("DBS Update Service", "Used" if p.dbs_update_service else "Not used"),
+                ]
+                if p.dbs_confirmed_on
+                else []
+            ),
         ],
-        review_fields=frozenset({"under_18_contact", "contact_supervised", "dbs_level", "dbs_expires_on"}),
-        review_note="Changing any safeguarding answer sends the pledge back for review.",
+        review_fields=frozenset({"under_18_contact", "contact_supervised", "dbs_level"}),
+        review_note="Changing who has contact with under-18s, or the level of DBS check, sends the pledge back for review. You can confirm your checks again and it stays live.",
     ),
     Section(
         key="adjustments",

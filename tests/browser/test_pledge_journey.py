@@ -88,7 +88,6 @@ def test_a_pledge_goes_from_a_phone_to_live_and_is_found(
     page.check("input[name=under_18_contact][value=yes]")
     page.check("input[name=contact_supervised][value=yes]")
     page.check("input[name=dbs_level][value=enhanced]")
-    fill_date(page, "dbs_expires_on", 400)
     save(page)
     page.fill("#adjustments", "A later start if you need one.")
     save(page)

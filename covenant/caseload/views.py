@@ -1,0 +1,179 @@
+"""The adviser's work: their home page, their caseload, care leaver records, and the manager's moves."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from covenant import audit
+from covenant.access import roles
+from covenant.caseload import bp
+from covenant.caseload.forms import CareLeaverForm, ReassignForm, care_leaver_form
+from covenant.caseload.operations import (
+    STAFF_ROLES,
+    CaseloadRefused,
+    add_care_leaver,
+    advisers_of,
+    authority_care_leaver,
+    authority_staff,
+    caseload_of,
+    caseload_size,
+    change_care_leaver,
+    deactivate,
+    home,
+    reassign,
+)
+from covenant.extensions import db
+from covenant.forms import ConfirmForm
+from covenant.models import CareLeaver, LocalAuthority, Referral
+from covenant.pagination import govuk_pagination, paginate
+from covenant.sqltypes import uk_today
+from covenant.vocab import Role
+
+staff = roles(*STAFF_ROLES)
+managers = roles(Role.AUTHORITY_MANAGER)
+PER_PAGE = 50
+
+
+def _councils() -> list[SelectChoice]:
+    return [
+        SelectChoice(str(authority.id), authority.name)
+        for authority in db.session.scalars(select(LocalAuthority).order_by(LocalAuthority.name))
+    ]
+
+
+def _advisers() -> list[SelectChoice] | None:
+    """The advisers a manager may put a care leaver with; None for an adviser (their own caseload)."""
+    if current_user.role != Role.AUTHORITY_MANAGER:
+        return None
+    return [
+        SelectChoice(str(adviser.id), adviser.name)
+        for adviser in advisers_of(current_user.local_authority_id)
+    ]
+
+
+@bp.route("")
+@staff
+def index() -> str:
+    """Home: the referrals that need the adviser, those waiting on organisations, care leavers with no referral
+    lately, and the whole caseload."""
+    work = home(current_user)
+    page = paginate(caseload_of(current_user), PER_PAGE)
+    shown = [referral.care_leaver_id for referral in (*work.needs_you, *work.waiting_on_organisations)]
+    shown += [care_leaver.id for care_leaver in (*work.quiet, *page.items)]
+    audit.record_list_read("caseload_viewed", current_user.local_authority, current_user, shown)
+    return render_template(
+        "caseload/index.html",
+        work=work,
+        page=page,
+        pagination=govuk_pagination(page, "caseload.index"),
+        today=uk_today(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff
+def add() -> Response | tuple[str, int]:
+    form = care_leaver_form(_councils(), _advisers())
+    if request.method == "GET":
+        form.consented_on.data = None
+        if "adviser" in form:
+            form.adviser.data = str(current_user.id)
+    if form.validate_on_submit():
+        try:
+            care_leaver = add_care_leaver(current_user, form.values())
+        except CaseloadRefused as refusal:
+            form.error_on(form.reference, str(refusal))
+        else:
+            flash(f"{care_leaver.first_name} is on the caseload", "success")
+            return redirect(url_for("caseload.care_leaver", care_leaver_id=care_leaver.id))
+    return render_template("caseload/form.html", form=form, care_leaver=None), 400 if form.errors else 200
+
+
+@bp.route("/<int:care_leaver_id>")
+@staff
+def care_leaver(care_leaver_id: int) -> str:
+    record = authority_care_leaver(care_leaver_id, current_user)
+    referrals = db.session.scalars(
+        select(Referral).where(Referral.care_leaver_id == record.id).order_by(Referral.created_at.desc())
+    ).all()
+    return render_template(
+        "caseload/care_leaver.html", care_leaver=record, referrals=referrals, today=uk_today()
+    )
+
+
+@bp.route("/<int:care_leaver_id>/change", methods=["GET", "POST"])
+@staff
+def change(care_leaver_id: int) -> Response | tuple[str, int]:
+    record = authority_care_leaver(care_leaver_id, current_user, lock=request.method == "POST")
+    form: CareLeaverForm = care_leaver_form(_councils(), None)
+    if request.method == "GET":
+        form.load(record)
+    elif form.validate_on_submit():
+        try:
+            change_care_leaver(record, current_user, form.values())
+        except CaseloadRefused as refusal:
+            form.error_on(form.reference, str(refusal))
+        else:
+            flash(f"{record.first_name}’s details are saved", "success")
+            return redirect(url_for("caseload.care_leaver", care_leaver_id=record.id))
+    return render_template("caseload/form.html", form=form, care_leaver=record), 400 if form.errors else 200
+
+
+@bp.route("/<int:care_leaver_id>/move", methods=["GET", "POST"])
+@managers
+def move_caseload(care_leaver_id: int) -> Response | tuple[str, int]:
+    """A manager moves a care leaver to another adviser's caseload."""
+    record = authority_care_leaver(care_leaver_id, current_user, lock=request.method == "POST")
+    form = ReassignForm()
+    form.adviser.choices = [SelectChoice("", "Choose an adviser"), *(_advisers() or [])]
+    if request.method == "GET":
+        form.adviser.data = str(record.adviser_id)
+    if form.validate_on_submit():
+        try:
+            adviser = reassign(record, int(form.adviser.data or 0), current_user)
+        except CaseloadRefused as refusal:
+            form.error_on(form.adviser, str(refusal))
+        else:
+            flash(f"{record.first_name} is on {adviser.name}’s caseload", "success")
+            return redirect(url_for("caseload.care_leaver", care_leaver_id=record.id))
+    return render_template("caseload/move.html", form=form, care_leaver=record), 400 if form.errors else 200
+
+
+@bp.route("/advisers")
+@managers
+def advisers() -> str:
+    """The authority's advisers and their caseloads, for a manager."""
+    people = advisers_of(current_user.local_authority_id)
+    sizes = dict(
+        db.session.execute(
+            select(CareLeaver.adviser_id, func.count())
+            .where(CareLeaver.local_authority_id == current_user.local_authority_id)
+            .group_by(CareLeaver.adviser_id)
+        ).all()
+    )
+    return render_template("caseload/advisers.html", people=people, sizes=sizes)
+
+
+@bp.route("/advisers/<int:user_id>/deactivate", methods=["GET", "POST"])
+@managers
+def deactivate_adviser(user_id: int) -> Response | tuple[str, int]:
+    """An adviser who leaves can no longer sign in; their caseload moves to others first."""
+    adviser = authority_staff(current_user, user_id, lock=request.method == "POST")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            deactivate(adviser, current_user)
+        except CaseloadRefused as refusal:
+            form.error_on(form.submit, str(refusal))
+        else:
+            flash(f"{adviser.name} can no longer sign in", "success")
+            return redirect(url_for("caseload.advisers"))
+    elif request.method == "POST":
+        abort(400)
+    return render_template(
+        "caseload/deactivate.html", adviser=adviser, form=form, waiting=caseload_size(adviser)
+    ), 400 if form.errors else 200

@@ -1,0 +1,107 @@
+"""Referrals: a personal adviser puts a care leaver forward for a pledge, and follows its take-up to the end."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from covenant.extensions import Base
+from covenant.models.care_leaver import CareLeaver
+from covenant.models.people import User
+from covenant.models.pledge import Pledge
+from covenant.sqltypes import UTCDateTime, utcnow, vocabulary
+from covenant.vocab import ACTIVE_REFERRAL_STATUSES, ReferralStatus
+
+_ACTIVE = "status IN ({})".format(
+    ", ".join(f"'{status.value}'" for status in sorted(ACTIVE_REFERRAL_STATUSES))
+)
+
+
+class Referral(Base):
+    """One care leaver put forward for one pledge by their adviser, with a note to the organisation."""
+
+    __tablename__ = "referral"
+    __table_args__ = (
+        # A care leaver is referred to a pledge once at a time: a second click of "Refer" finds the first.
+        Index(
+            "uq_referral_active",
+            "care_leaver_id",
+            "pledge_id",
+            unique=True,
+            sqlite_where=text(_ACTIVE),
+            postgresql_where=text(_ACTIVE),
+        ),
+        # A pledge's referrals by status in the order they came: its waiting list, its places.
+        Index("ix_referral_pledge_id_status", "pledge_id", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    care_leaver_id: Mapped[int] = mapped_column(ForeignKey("care_leaver.id"), index=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"))
+    referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str] = mapped_column(Text)
+    status: Mapped[ReferralStatus] = mapped_column(vocabulary(ReferralStatus), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The first day, once the organisation has recorded that they started.
+    started_on: Mapped[date | None] = mapped_column(Date)
+    #: Set when the organisation (or the service) moves it on; cleared when the adviser has seen that.
+    adviser_attention_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    care_leaver: Mapped[CareLeaver] = relationship()
+    pledge: Mapped[Pledge] = relationship()
+    referred_by: Mapped[User | None] = relationship()
+    events: Mapped[list[ReferralEvent]] = relationship(
+        order_by="ReferralEvent.occurred_at, ReferralEvent.id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Referral {self.id} {self.status.value}>"
+
+
+class ReferralEvent(Base):
+    """One move of a referral from one status to another: when, by whom, and why if they said."""
+
+    __tablename__ = "referral_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[ReferralStatus | None] = mapped_column(vocabulary(ReferralStatus))
+    to_status: Mapped[ReferralStatus] = mapped_column(vocabulary(ReferralStatus))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class ReferralReminder(Base):
+    """A reminder or alert sent about a referral, kept so `flask send-reminders` sends each once."""
+
+    __tablename__ = "referral_reminder"
+    __table_args__ = (UniqueConstraint("referral_id", "kind", name="uq_referral_reminder"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SustainmentCheck(Base):
+    """Is the young person still there, some months after starting a job or apprenticeship? The organisation's
+    one-click answer, kept as an outcome for reports."""
+
+    __tablename__ = "sustainment_check"
+    __table_args__ = (UniqueConstraint("referral_id", "months", name="uq_sustainment_check"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"))
+    months: Mapped[int] = mapped_column()
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    still_there: Mapped[bool | None] = mapped_column(Boolean)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    referral: Mapped[Referral] = relationship()
