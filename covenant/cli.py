@@ -65,31 +65,6 @@ def init_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Pledges closed: {closed}.")
 
-    @app.cli.command("prune")
-    @click.option(
-        "--older-than",
-        "days",
-        type=click.IntRange(min=1),
-        required=True,
-        help="Delete delivered emails and unconfirmed accounts older than this many days.",
-    )
-    def prune_command(days: int) -> None:
-        """Delete delivered emails and never-confirmed accounts older than DAYS (run it from cron daily)."""
-        from datetime import timedelta
-
-        from covenant.email import prune_delivered
-        from covenant.organisations.operations import prune_unconfirmed_accounts
-        from covenant.sqltypes import utcnow
-
-        before = utcnow() - timedelta(days=days)
-        emails = prune_delivered(before)
-        accounts, organisations = prune_unconfirmed_accounts(before)
-        db.session.commit()
-        click.echo(
-            f"Deleted {_plural(emails, 'delivered email')}, {_plural(accounts, 'unconfirmed account')} "
-            f"and {_plural(organisations, 'organisation')} signed up with them."
-        )
-
     @app.cli.command("create-coordinator")
     @click.option("--email", prompt=True)
     @click.option("--name", prompt=True)
@@ -120,6 +95,48 @@ def init_commands(app: Flask) -> None:
         click.echo(f"Coordinator {email} created.")
 
     init_search_commands(app)
+    init_cron_commands(app)
+
+
+def init_cron_commands(app: Flask) -> None:
+    """Commands cron runs daily: reminders about referrals, and pruning what is no longer needed."""
+
+    @app.cli.command("send-reminders")
+    def send_reminders_command() -> None:
+        """Send the reminders due today: replies, still-there questions, DBS checks (run it from cron daily)."""
+        from covenant.referrals.reminders import send_reminders
+
+        run = send_reminders()
+        click.echo(
+            f"Reminders: {_plural(run.reminded, 'referral')} reminded, {_plural(run.escalated, 'referral')} "
+            f"escalated, {_plural(run.asked, 'still-there question')} asked, "
+            f"{_plural(run.dbs_reminded, 'DBS attestation')} due."
+        )
+
+    @app.cli.command("prune")
+    @click.option(
+        "--older-than",
+        "days",
+        type=click.IntRange(min=1),
+        required=True,
+        help="Delete delivered emails and unconfirmed accounts older than this many days.",
+    )
+    def prune_command(days: int) -> None:
+        """Delete delivered emails and never-confirmed accounts older than DAYS (run it from cron daily)."""
+        from datetime import timedelta
+
+        from covenant.email import prune_delivered
+        from covenant.organisations.operations import prune_unconfirmed_accounts
+        from covenant.sqltypes import utcnow
+
+        before = utcnow() - timedelta(days=days)
+        emails = prune_delivered(before)
+        accounts, organisations = prune_unconfirmed_accounts(before)
+        db.session.commit()
+        click.echo(
+            f"Deleted {_plural(emails, 'delivered email')}, {_plural(accounts, 'unconfirmed account')} "
+            f"and {_plural(organisations, 'organisation')} signed up with them."
+        )
 
 
 def init_search_commands(app: Flask) -> None:

@@ -512,17 +512,19 @@ def make_referral(app: Flask) -> Callable[..., Referral]:
         **values: Any,
     ) -> Referral:
         now = utcnow()
-        values.setdefault("created_at", now)
+        values.setdefault("created_at", values.get("status_changed_at", now))
+        values.setdefault("status_changed_at", values["created_at"])
         referral = Referral(
             care_leaver=care_leaver,
             pledge=pledge,
             referred_by=care_leaver.adviser,
             note=values.pop("note", "Keen and reliable."),
             status=status,
-            status_changed_at=now,
             **values,
         )
-        referral.events.append(ReferralEvent(from_status=None, to_status=status, occurred_at=now))
+        referral.events.append(
+            ReferralEvent(from_status=None, to_status=status, occurred_at=values["created_at"])
+        )
         if status in PLACE_HOLDING_STATUSES and not pledge.places_unlimited:
             pledge.places_taken += 1
         db.session.add(referral)

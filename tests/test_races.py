@@ -23,7 +23,16 @@ from sqlalchemy import func, select
 
 from covenant.auth.operations import RESET
 from covenant.extensions import db
-from covenant.models import AuditEvent, Invitation, Organisation, OutboundEmail, Pledge, User
+from covenant.models import (
+    AuditEvent,
+    CareLeaver,
+    Invitation,
+    Organisation,
+    OutboundEmail,
+    Pledge,
+    Referral,
+    User,
+)
 from covenant.security import fingerprint, hash_password, make_token
 from covenant.sqltypes import uk_today, utcnow
 from covenant.team.operations import INVITATION
@@ -34,6 +43,7 @@ from covenant.vocab import (
     PledgeKind,
     PledgeStatus,
     Reach,
+    ReferralStatus,
     Region,
     Role,
     TakeUp,
@@ -317,3 +327,54 @@ def test_a_double_click_on_suspend_suspends_once(racing_app: Flask, coordinators
     )
     assert suspensions == 1
     assert emails_about(racing_app, admin) == ["organisation_suspended"]
+
+
+def test_twenty_acceptances_into_the_last_three_places_fill_exactly_three(racing_app: Flask) -> None:
+    """Places are never overbooked, however many people accept at the same moment."""
+    employer = person(racing_app, "employer@places.example", Role.ORGANISATION_ADMIN)
+    adviser = person(racing_app, "adviser@places.example", Role.PERSONAL_ADVISER, local_authority_id=1)
+    pledge_id = submitted_pledge(racing_app, employer)
+    with racing_app.app_context():
+        pledge = db.session.get(Pledge, pledge_id)
+        pledge.status = PledgeStatus.PUBLISHED
+        pledge.places = 3
+        today = uk_today()
+        referral_ids = []
+        for number in range(20):
+            care_leaver = CareLeaver(
+                local_authority_id=1, adviser_id=adviser.id, reference=f"RACE-{number}", first_name=f"Sam{number}",
+                date_of_birth=today - timedelta(days=365 * 20), lives_in_id=1, consented_on=today,
+            )  # fmt: skip
+            referral = Referral(
+                care_leaver=care_leaver, pledge=pledge, referred_by_id=adviser.id, note="Keen",
+                status=ReferralStatus.REFERRED,
+            )  # fmt: skip
+            db.session.add(referral)
+            db.session.flush()
+            referral_ids.append(referral.id)
+        db.session.commit()
+    referrals = iter(referral_ids)
+
+    def prepare(person: ClientRequest) -> tuple[str, int]:
+        person.login(employer)
+        return person.csrf_token(), next(referrals)
+
+    def act(person: ClientRequest, prepared: tuple[str, int]) -> int:
+        token, referral_id = prepared
+        path = f"/organisation/referrals/{referral_id}/accepted"
+        response = person.client.post(path, data={"csrf_token": token, "reason": ""})
+        if response.status_code == 400:
+            assert "There are no places left" in response.get_data(as_text=True)
+        return response.status_code
+
+    statuses = race(racing_app, 20, prepare, act)
+
+    no_errors(statuses)
+    assert Counter(statuses) == {302: 3, 400: 17}
+    assert stored(racing_app, select(Pledge.places_taken).where(Pledge.id == pledge_id)) == 3
+    assert (
+        count_of(
+            racing_app, Referral, Referral.pledge_id == pledge_id, Referral.status == ReferralStatus.ACCEPTED
+        )
+        == 3
+    )

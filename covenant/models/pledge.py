@@ -125,6 +125,8 @@ class Pledge(Base):
     #: certificates themselves do not expire).
     dbs_confirmed_on: Mapped[date | None] = mapped_column(Date)
     dbs_update_service: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: The attestation (by its date) the organisation was last reminded to renew (`flask send-reminders`).
+    dbs_reminded_for: Mapped[date | None] = mapped_column(Date)
 
     adjustments: Mapped[str | None] = mapped_column(Text)
     adjustments_answered: Mapped[bool] = mapped_column(default=False)

@@ -19,10 +19,12 @@ from flask import url_for
 from sqlalchemy import or_, select, update
 
 from covenant import audit
+from covenant.clock import months_before
 from covenant.email import external_url, queue_email
 from covenant.extensions import db
-from covenant.models import CareLeaver, Pledge, Referral, ReferralEvent, User
+from covenant.models import CareLeaver, Pledge, Referral, ReferralEvent, SustainmentCheck, User
 from covenant.opportunities.search import visible_pledge
+from covenant.security import read_token
 from covenant.sqltypes import uk_today, utcnow
 from covenant.unit_of_work import locked
 from covenant.vocab import (
@@ -36,6 +38,10 @@ from covenant.vocab import (
     ReferralStatus,
     Role,
 )
+
+STILL_THERE = "still-there"
+# A still-there link works for this long: long enough for a busy manager to get round to it.
+STILL_THERE_MAX_AGE = 120 * 24 * 60 * 60
 
 
 class ReferralRefused(Exception):
@@ -71,18 +77,7 @@ def safeguarding_problem(care_leaver: CareLeaver, pledge: Pledge, today: date) -
 def dbs_attestation_current(pledge: Pledge, today: date) -> bool:
     """Whether the organisation confirmed its DBS checks for the pledge within the last 12 months."""
     confirmed = pledge.dbs_confirmed_on
-    return confirmed is not None and confirmed > _months_before(today, DBS_ATTESTATION_MONTHS)
-
-
-def _months_before(day: date, months: int) -> date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for day_of_month in range(day.day, 0, -1):
-        try:
-            return date(year, month, day_of_month)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
+    return confirmed is not None and confirmed > months_before(today, DBS_ATTESTATION_MONTHS)
 
 
 def referral_problem(care_leaver: CareLeaver, pledge: Pledge, today: date) -> str | None:
@@ -310,3 +305,27 @@ def _email_adviser(referral: Referral, template: str) -> None:
 def referral_age(referral: Referral, today: date | None = None) -> int:
     """The care leaver's age today: what the organisation sees, never the date of birth."""
     return referral.care_leaver.age(today or uk_today())
+
+
+def sustainment_check_for(token: str, lock: bool = False) -> SustainmentCheck | None:
+    """The still-there question a link is for, or None when the link is not genuine or too old."""
+    payload = read_token(STILL_THERE, token, STILL_THERE_MAX_AGE)
+    check_id = payload.get("check") if payload else None
+    if not isinstance(check_id, int):
+        return None
+    return locked(SustainmentCheck, check_id) if lock else db.session.get(SustainmentCheck, check_id)
+
+
+def record_still_there(check: SustainmentCheck, still_there: bool, actor: User | None) -> None:
+    """Keep the organisation's answer (a later answer corrects an earlier one), for reports."""
+    before = check.still_there
+    check.still_there = still_there
+    check.answered_at = utcnow()
+    check.answered_by_id = actor.id if actor is not None else None
+    if before != still_there:
+        audit.record(
+            "still_there_answered",
+            check.referral,
+            actor,
+            {"months": check.months, "still_there": still_there},
+        )

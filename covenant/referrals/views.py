@@ -14,7 +14,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from covenant import audit
-from covenant.access import roles
+from covenant.access import public, roles
 from covenant.caseload.operations import STAFF_ROLES, authority_care_leaver
 from covenant.extensions import db
 from covenant.forms import ConfirmForm
@@ -28,8 +28,10 @@ from covenant.referrals.operations import (
     acknowledge,
     move,
     moves_for,
+    record_still_there,
     refer,
     referral_problem,
+    sustainment_check_for,
 )
 from covenant.sqltypes import uk_today
 from covenant.unit_of_work import locked
@@ -319,3 +321,33 @@ def export() -> Response:
 def _safe_cell(text: str) -> str:
     """A value a spreadsheet will show as text, never run as a formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# Did it last? ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/still-there/<token>", methods=["GET", "POST"])
+@public
+def still_there(token: str) -> WerkzeugResponse | tuple[str, int]:
+    """The organisation's one-click answer: the emailed link opens a page with the answer's button (GET never
+    writes), and the button records it. The signed link is the proof; no sign-in is needed, and the page names
+    nobody."""
+    check = sustainment_check_for(token, lock=request.method == "POST")
+    if check is None:
+        return render_template("referrals/still_there_expired.html"), 400
+    answer = request.values.get("answer")
+    if request.method == "POST" and answer in ("yes", "no") and ConfirmForm().validate_on_submit():
+        record_still_there(check, answer == "yes", current_user if current_user.is_authenticated else None)
+        return redirect(url_for("referrals.still_there_thanks"))
+    return render_template(
+        "referrals/still_there.html",
+        check=check,
+        answer=answer if answer in ("yes", "no") else None,
+        form=ConfirmForm(),
+    ), 200
+
+
+@bp.route("/still-there/thank-you")
+@public
+def still_there_thanks() -> str:
+    return render_template("referrals/still_there_thanks.html")

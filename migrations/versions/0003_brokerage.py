@@ -123,6 +123,7 @@ def upgrade():
     # drops these columns in place (DROP COLUMN since SQLite 3.35).
     op.add_column('pledge', sa.Column('dbs_confirmed_on', sa.Date(), nullable=True))
     op.add_column('pledge', sa.Column('dbs_update_service', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('pledge', sa.Column('dbs_reminded_for', sa.Date(), nullable=True))
     op.drop_column('pledge', 'dbs_expires_on')
 
     with op.batch_alter_table('user_account', schema=None) as batch_op:
@@ -137,6 +138,7 @@ def downgrade():
         batch_op.drop_column('deactivated_at')
 
     op.add_column('pledge', sa.Column('dbs_expires_on', sa.DATE(), nullable=True))
+    op.drop_column('pledge', 'dbs_reminded_for')
     op.drop_column('pledge', 'dbs_update_service')
     op.drop_column('pledge', 'dbs_confirmed_on')
 

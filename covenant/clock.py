@@ -1,0 +1,61 @@
+"""Dates: months on and back, and working days in England (not weekends, not England and Wales bank holidays).
+
+The bank holidays come from the `govuk-bank-holidays` package's own copy of GOV.UK's list, so nothing is
+fetched at run time (a deployment may have no internet access).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import cache
+
+from govuk_bank_holidays.bank_holidays import BankHolidays
+
+DIVISION = BankHolidays.ENGLAND_AND_WALES
+
+
+@cache
+def _holidays() -> frozenset[date]:
+    calendar = BankHolidays(use_cached_holidays=True)
+    return frozenset(holiday["date"] for holiday in calendar.get_holidays(division=DIVISION))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _holidays()
+
+
+def working_days_between(start: date, end: date) -> int:
+    """How many working days there are after `start` up to and including `end` (0 when end <= start)."""
+    count = 0
+    day = start + timedelta(days=1)
+    while day <= end:
+        if is_working_day(day):
+            count += 1
+        day += timedelta(days=1)
+    return count
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The working day `days` working days after `start`."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            days -= 1
+    return day
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` months on (the month's last day when it has no such day: 31 January + 1 month is
+    28 or 29 February); negative months go back."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    for day_of_month in range(day.day, 0, -1):
+        try:
+            return date(year, month + 1, day_of_month)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover - every month has a 28th
+
+
+def months_before(day: date, months: int) -> date:
+    return months_after(day, -months)
