@@ -27,6 +27,7 @@ from covenant.models import Pledge, Referral, ReferralReminder, SustainmentCheck
 from covenant.referrals.operations import STILL_THERE, organisation_recipients
 from covenant.security import make_token
 from covenant.sqltypes import UK, uk_today
+from covenant.templating import date_text
 from covenant.vocab import (
     DBS_ATTESTATION_MONTHS,
     LIVE_STATUSES,
@@ -186,7 +187,13 @@ def _dbs_attestations(today: date, run: ReminderRun) -> None:
             continue  # told already about this attestation
         link = external_url(url_for("pledges.edit_section", pledge_id=pledge.id, section_key="safeguarding"))
         for email in organisation_recipients(pledge):
-            queue_email(email, "dbs_attestation_due", pledge=pledge, link=link)
+            queue_email(
+                email,
+                "dbs_attestation_due",
+                pledge=pledge,
+                confirmed=date_text(pledge.dbs_confirmed_on),
+                link=link,
+            )
         pledge.dbs_reminded_for = pledge.dbs_confirmed_on
         run.dbs_reminded += 1
         db.session.commit()
