@@ -160,7 +160,7 @@ def _ask_still_there(referral: Referral, check: SustainmentCheck) -> None:
             email,
             "still_there",
             pledge=referral.pledge,
-            referral=referral,
+            started=date_text(referral.started_on),
             months=check.months,
             yes=yes,
             no=no,
