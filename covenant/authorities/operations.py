@@ -12,3 +12,11 @@ def set_local_offer_url(authority: LocalAuthority, url: str | None, actor: User)
     if changes:
         audit.record("local_offer_changed", authority, actor, changes)
     return bool(changes)
+
+
+def set_team_contact(authority: LocalAuthority, values: dict[str, str | None], actor: User) -> bool:
+    """Keep the leaving care team's phone, email and hours; True when they changed."""
+    changes = audit.changed_fields(authority, {name: value or None for name, value in values.items()})
+    if changes:
+        audit.record("team_contact_changed", authority, actor, changes)
+    return bool(changes)

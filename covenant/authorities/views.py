@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 
 from covenant.access import roles
 from covenant.authorities import bp
-from covenant.authorities.forms import LocalOfferForm
-from covenant.authorities.operations import set_local_offer_url
+from covenant.authorities.forms import LocalOfferForm, TeamContactForm
+from covenant.authorities.operations import set_local_offer_url, set_team_contact
 from covenant.extensions import db
 from covenant.models import LocalAuthority
 from covenant.vocab import Role
@@ -42,4 +42,28 @@ def local_offer(authority_id: int) -> Response | tuple[str, int]:
         return redirect(back)
     return render_template(
         "authorities/local_offer.html", form=form, authority=authority, back=back
+    ), 400 if form.errors else 200
+
+
+@bp.route("/authority/leaving-care-team", methods=["GET", "POST"])
+@roles(Role.AUTHORITY_MANAGER)
+def team_contact() -> Response | tuple[str, int]:
+    """The manager keeps the leaving care team's contact details, shown on every opportunity's page to care
+    leavers who are not sure who their adviser is."""
+    authority = current_user.local_authority
+    form = TeamContactForm(obj=authority)
+    if form.validate_on_submit():
+        set_team_contact(
+            authority,
+            {
+                "team_phone": form.team_phone.data,
+                "team_email": form.team_email.data,
+                "team_hours": form.team_hours.data,
+            },
+            current_user,
+        )
+        flash("The leaving care team’s details are saved", "success")
+        return redirect(url_for("authorities.dashboard"))
+    return render_template(
+        "authorities/team_contact.html", form=form, authority=authority
     ), 400 if form.errors else 200
