@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from covenant.demo_pledges import seed_pledges
+from covenant.demo_referrals import seed_caseloads
 from covenant.extensions import db
 from covenant.models import LocalAuthority, Organisation, PostcodeDistrict, User
 from covenant.security import hash_password
@@ -33,6 +34,12 @@ AUTHORITIES = {
     "E08000035": ("leeds", "https://www.leeds.gov.uk/children-and-families/care-leavers"),
     "E09000007": ("camden", "https://www.camden.gov.uk/care-leavers"),
     "E06000052": ("cornwall", "https://www.cornwall.gov.uk/care-leavers"),
+}
+
+LEAVING_CARE_TEAMS = {
+    "E08000035": ("0113 378 0000", "leaving.care@leeds.example", "Monday to Friday, 9am to 5pm"),
+    "E09000007": ("020 7974 0000", "leaving.care@camden.example", "Monday to Friday, 9am to 5pm"),
+    "E06000052": ("0300 123 0000", "leaving.care@cornwall.example", "Monday to Thursday, 8:30am to 5pm"),
 }
 
 ORGANISATIONS = [
@@ -101,6 +108,7 @@ def seed() -> list[DemoSignIn]:
             select(LocalAuthority).where(LocalAuthority.gss_code == gss_code)
         ).one()
         authority.local_offer_url = local_offer
+        authority.team_phone, authority.team_email, authority.team_hours = LEAVING_CARE_TEAMS[gss_code]
         person(
             Role.AUTHORITY_MANAGER,
             f"{slug}.manager@example.org",
@@ -150,4 +158,5 @@ def seed() -> list[DemoSignIn]:
     assert first_organisation is not None  # noqa: S101 - ORGANISATIONS is not empty
     seed_pledges(first_organisation, password_hash)
     seed_postcode_districts()
+    seed_caseloads(password_hash)
     return sign_ins

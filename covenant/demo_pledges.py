@@ -335,7 +335,7 @@ def _pledge(
         postcode_district=district if reach in (Reach.REGIONS, Reach.LOCAL_AUTHORITIES) else None,
         places=offer.places,
         places_unlimited=offer.places is None,
-        places_taken=rng.randint(0, max(0, (offer.places or 0) - 1))
+        places_taken=0  # counted from the demo referrals (demo_referrals.py)
         if status in (PledgeStatus.PUBLISHED, PledgeStatus.CLOSED)
         else 0,
         starts_on=starts,

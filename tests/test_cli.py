@@ -5,19 +5,29 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import delete, func, select
 
-from covenant import audit, demo, demo_pledges
+from covenant import audit, demo, demo_pledges, demo_referrals
 from covenant import email as covenant_email
 from covenant.extensions import db
-from covenant.models import AuditEvent, LocalAuthority, Organisation, OutboundEmail, Pledge, User
+from covenant.models import (
+    AuditEvent,
+    CareLeaver,
+    LocalAuthority,
+    Organisation,
+    OutboundEmail,
+    Pledge,
+    Referral,
+    User,
+)
 from covenant.security import verify_password
 from covenant.sqltypes import utcnow
-from covenant.vocab import AuthorityKind, PledgeStatus, Region, Role
+from covenant.vocab import PLACE_HOLDING_STATUSES, AuthorityKind, PledgeStatus, ReferralStatus, Region, Role
 from tests.conftest import csrf_token
 
 
@@ -30,8 +40,8 @@ def authorities() -> list[LocalAuthority]:
     return list(db.session.scalars(select(LocalAuthority)))
 
 
-def count(model: type) -> int:
-    return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
+def count(model: type, *conditions: Any) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0)
 
 
 def test_load_authorities_loads_englands_childrens_services_councils(
@@ -125,6 +135,23 @@ def test_seed_demo_if_empty_adds_demo_data_once(app: Flask, runner: FlaskCliRunn
     assert coordinator.role == Role.COORDINATOR
     assert coordinator.is_active
     assert verify_password(coordinator.password_hash, demo.DEMO_PASSWORD)
+
+    # Caseloads and referrals in every state, with places counted from the referrals that hold them.
+    assert 180 <= count(CareLeaver) <= 220
+    referral_statuses = dict(
+        db.session.execute(select(Referral.status, func.count()).group_by(Referral.status)).all()
+    )
+    assert set(referral_statuses) == set(ReferralStatus)
+    leeds_adviser = db.session.scalars(select(User).where(User.email == "leeds.adviser@example.org")).one()
+    assert (
+        count(CareLeaver, CareLeaver.adviser_id == leeds_adviser.id) == demo_referrals.DEMO_ADVISER_CASELOAD
+    )
+    for pledge in db.session.scalars(select(Pledge)):
+        held = count(Referral, Referral.pledge_id == pledge.id, Referral.status.in_(PLACE_HOLDING_STATUSES))
+        assert pledge.places_taken == (0 if pledge.places_unlimited else held)
+        assert pledge.places is None or pledge.places_taken <= pledge.places
+    oldest = db.session.scalar(select(func.min(Referral.created_at)))
+    assert oldest < utcnow() - timedelta(days=365)  # histories over the last 18 months, for the reports
 
     second = runner.invoke(args=["seed-demo", "--if-empty"])
     assert second.exit_code == 0, second.output
