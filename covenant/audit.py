@@ -6,7 +6,7 @@ from typing import Any
 
 from covenant.extensions import db
 from covenant.models import AuditEvent, User
-from covenant.sqltypes import as_dict
+from covenant.sqltypes import as_dict, utcnow
 
 
 def record(
@@ -29,28 +29,40 @@ def record(
     return event
 
 
-# Reads of personal data (a care leaver's record, a referral) are recorded too. They are the one thing a page
-# view (GET) may write: `unit_of_work` commits a GET whose only changes are these.
+# Reads of personal data (a care leaver's record, a referral) are recorded too. They are kept aside until the
+# request ends, then written by `unit_of_work` in a short transaction of their own: a page view (GET) reads in a
+# transaction that takes no write lock, and the records of what it read are the one thing it writes.
 READ_ACTIONS = frozenset({"care_leaver_viewed", "caseload_viewed", "referral_viewed", "referrals_viewed"})
+READS = "covenant.reads"
 
 
-def record_read(action: str, subject: Any, actor: User) -> AuditEvent:
-    """Record that someone read a record of personal data (who, what, when)."""
+def record_read(action: str, subject: Any, actor: User, changes: dict[str, Any] | None = None) -> None:
+    """Record that someone read a record of personal data (who, what, when), when the request ends."""
     if action not in READ_ACTIONS:
         raise ValueError(f"{action} is not a read")
-    return record(action, subject, actor)
+    if hasattr(subject, "_get_current_object"):
+        subject = subject._get_current_object()
+    db.session.info.setdefault(READS, []).append(
+        {
+            "action": action,
+            "subject_type": type(subject).__tablename__,
+            "subject_id": subject.id,
+            "actor_id": actor.id,
+            "changes": changes or {},
+            "occurred_at": utcnow(),
+        }
+    )
 
 
 def record_list_read(action: str, subject: Any, actor: User, care_leaver_ids: list[int]) -> None:
     """Record that someone saw a list naming these care leavers (nothing when it named none)."""
     if care_leaver_ids:
-        event = record_read(action, subject, actor)
-        event.changes = {"care_leavers": sorted(set(care_leaver_ids))}
+        record_read(action, subject, actor, {"care_leavers": sorted(set(care_leaver_ids))})
 
 
-def is_read_record(instance: Any) -> bool:
-    """Whether a pending change is only the record of a read."""
-    return isinstance(instance, AuditEvent) and instance.action in READ_ACTIONS
+def take_reads() -> list[AuditEvent]:
+    """The reads this request recorded, as audit rows to add, forgetting them."""
+    return [AuditEvent(**read) for read in db.session.info.pop(READS, [])]
 
 
 def changed_fields(model: Any, values: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -49,6 +49,8 @@ def _expects_writes() -> bool:
     """Form posts and commands write; page views (GET) and `reading()` blocks only read."""
     if not has_request_context():
         return True
+    if g.get("covenant_writing", False):
+        return True
     return request.method not in ("GET", "HEAD", "OPTIONS") and not g.get(READING, False)
 
 

@@ -25,20 +25,20 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
 from flask.typing import ResponseReturnValue
 from sqlalchemy import event, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, UOWTransaction
 from werkzeug.exceptions import Conflict
 
+from covenant import audit
 from covenant.extensions import Base, db
 
 log = logging.getLogger("covenant.unit_of_work")
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WROTE = "covenant.wrote"
-READ_RECORDED = "covenant.read_recorded"
 # PostgreSQL's codes for a transaction that lost a race and can simply be run again.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 ATTEMPTS = 2
@@ -67,10 +67,12 @@ def run_in_transaction(view: Callable[[], ResponseReturnValue]) -> ResponseRetur
         flashes = list(session.get("_flashes", []))
         try:
             result = view()
+            db.session.add_all(audit.take_reads())
             db.session.commit()
             return result
         except (IntegrityError, DBAPIError) as error:
             db.session.rollback()
+            audit.take_reads()  # the view runs again, and records what it reads again
             if not _lost_a_race(error):
                 raise
             # The constraint's name says which race; parameters (emails, hashes) never reach the log.
@@ -85,6 +87,7 @@ def run_in_transaction(view: Callable[[], ResponseReturnValue]) -> ResponseRetur
                 session.pop("_flashes", None)
         except BaseException:
             db.session.rollback()
+            audit.take_reads()
             raise
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -104,28 +107,31 @@ def _what(error: DBAPIError) -> str:
     return type(error.orig).__name__
 
 
-def _only_read_records(instances: Any) -> bool:
-    from covenant.audit import is_read_record
-
-    return all(is_read_record(instance) for instance in instances)
-
-
 def _refuse_writes() -> None:
-    """End a page view: commit the records of personal data it read, if any; refuse any other change."""
+    """End a page view: refuse any change it made, then write the records of personal data it read."""
     session_ = db.session
-    changed = [*session_.new, *session_.dirty, *session_.deleted]
-    if not changed and not session_.info.get(WROTE):
-        if session_.info.get(READ_RECORDED):
-            session_.commit()
-        return
-    if not session_.info.get(WROTE) and _only_read_records(changed):
-        session_.commit()
-        return
+    reads = audit.take_reads()
+    if session_.new or session_.dirty or session_.deleted or session_.info.get(WROTE):
+        session_.rollback()
+        message = f"GET {request.path} ({request.endpoint}) changed data; the change was rolled back"
+        if current_app.config.get("TESTING"):
+            raise GetWrote(message)
+        log.error(message)
+    if reads:
+        _write_reads(reads)
+
+
+def _write_reads(reads: list[Any]) -> None:
+    """Write the records of what a page view read, in a short transaction of their own: the page's own read
+    transaction is ended first (on SQLite, a read transaction cannot safely become a writing one)."""
+    session_ = db.session
     session_.rollback()
-    message = f"GET {request.path} ({request.endpoint}) changed data; the change was rolled back"
-    if current_app.config.get("TESTING"):
-        raise GetWrote(message)
-    log.error(message)
+    g.covenant_writing = True
+    try:
+        session_.add_all(reads)
+        session_.commit()
+    finally:
+        g.covenant_writing = False
 
 
 def locked(model: type[Model], row_id: int) -> Model | None:
@@ -141,11 +147,7 @@ def locked(model: type[Model], row_id: int) -> Model | None:
 
 
 def _after_flush(session_: Session, flush_context: UOWTransaction) -> None:
-    flushed = [*session_.new, *session_.dirty, *session_.deleted]
-    if flushed and _only_read_records(flushed):
-        session_.info[READ_RECORDED] = True
-    elif flushed:
-        session_.info[WROTE] = True
+    session_.info[WROTE] = True
 
 
 def _bulk_write(state: Any) -> None:
@@ -156,7 +158,6 @@ def _bulk_write(state: Any) -> None:
 
 def _after_end(session_: Session, *args: Any) -> None:
     session_.info.pop(WROTE, None)
-    session_.info.pop(READ_RECORDED, None)
 
 
 def init_app(app: Flask) -> None:
