@@ -6,12 +6,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
 from sqlalchemy.engine import Dialect
 
-UK = ZoneInfo("Europe/London")
+from covenant.vocab import UK_TIME_ZONE
 
 
 def utcnow() -> datetime:
@@ -21,7 +20,7 @@ def utcnow() -> datetime:
 
 def uk_today() -> date:
     """Today's date in the UK: pledge dates (start, end, closing) are UK calendar dates."""
-    return datetime.now(UK).date()
+    return datetime.now(UK_TIME_ZONE).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, Undefined, meta
 from jinja2.utils import missing
 
-LONDON = ZoneInfo("Europe/London")
+from covenant.vocab import UK_TIME_ZONE
+
 GOVUK_LOADER = PrefixLoader(
     {
         "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
@@ -84,7 +84,7 @@ def date_text(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(LONDON)
+        value = value.astimezone(UK_TIME_ZONE)
     return f"{value.day} {value:%B %Y}"
 
 
@@ -92,7 +92,7 @@ def datetime_text(value: datetime | None) -> str:
     """A moment as GOV.UK writes it, in UK time: 29 November 2026 at 3:04pm."""
     if value is None:
         return ""
-    local = value.astimezone(LONDON)
+    local = value.astimezone(UK_TIME_ZONE)
     hour = local.hour % 12 or 12
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 

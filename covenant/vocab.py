@@ -5,7 +5,12 @@ Each vocabulary is a `StrEnum` whose value is stored in the database and whose `
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+# Pledge dates (start, end, closing) are UK calendar dates, and times are shown in UK time.
+UK_TIME_ZONE = ZoneInfo("Europe/London")
 
 
 class LabelledEnum(StrEnum):
@@ -182,13 +187,15 @@ PLEDGE_TRANSITIONS: dict[PledgeStatus, frozenset[PledgeStatus]] = {
     PledgeStatus.CLOSED: frozenset(),
 }
 
-# Live pledges, shown to advisers and care leavers, and paused ones, which can be made live again.
-LIVE_STATUSES = frozenset({PledgeStatus.PUBLISHED, PledgeStatus.PAUSED})
-
 # Statuses in which the organisation may still edit the pledge.
 EDITABLE_STATUSES = frozenset(
     {PledgeStatus.DRAFT, PledgeStatus.CHANGES_REQUESTED, PledgeStatus.PUBLISHED, PledgeStatus.PAUSED}
 )
+
+# Statuses of a pledge that has been checked and is out in the world: published, or paused for a while.
+LIVE_STATUSES = frozenset({PledgeStatus.PUBLISHED, PledgeStatus.PAUSED})
+# Statuses of a pledge that was once public: its address says it has closed rather than that it never was.
+ONCE_PUBLIC_STATUSES = frozenset({PledgeStatus.PUBLISHED, PledgeStatus.PAUSED, PledgeStatus.CLOSED})
 
 # GOV.UK tag colours for each status.
 STATUS_TAG_CLASSES: dict[PledgeStatus, str] = {
@@ -325,3 +332,9 @@ QUIET_CASELOAD_MONTHS = 3
 ADULT_AGE = 18
 # An organisation's attestation of its DBS checks lasts this long.
 DBS_ATTESTATION_MONTHS = 12
+# "Closing soon": the search's filter and the organisation's dashboard both mean within this many days.
+CLOSING_SOON_DAYS = 14
+
+# A postcode district, the first part of a postcode ("LS6", "SW1A"), and the second part ("1AA" of "LS6 1AA").
+POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+INWARD_CODE = re.compile(r"^[0-9][A-Z]{2}$")

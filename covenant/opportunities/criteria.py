@@ -18,9 +18,11 @@ from covenant.models import LocalAuthority, PostcodeDistrict
 from covenant.pagination import whole_number
 from covenant.vocab import (
     DISTANCES_MILES,
+    INWARD_CODE,
     MAX_CARE_LEAVER_AGE,
     MIN_CARE_LEAVER_AGE,
     NEARBY_MILES,
+    POSTCODE_DISTRICT,
     LabelledEnum,
     OutcomeArea,
     PledgeKind,
@@ -32,9 +34,6 @@ MAX_KEYWORD_LENGTH = 200
 MAX_PAGE = 10_000
 # Where the search page's results start (templates/opportunities/index.html).
 RESULTS_ANCHOR = "#results"
-POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
-# The second part of a full postcode ("1AA" of "LS6 1AA").
-INWARD_CODE = re.compile(r"^[0-9][A-Z]{2}$")
 
 # ONS codes for the regions of England, so a place is always a GSS code in the URL.
 REGION_CODES: dict[str, Region] = {

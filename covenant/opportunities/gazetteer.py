@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from covenant.extensions import db
 from covenant.models import PostcodeDistrict
-from covenant.opportunities.criteria import INWARD_CODE, POSTCODE_DISTRICT
+from covenant.vocab import INWARD_CODE, POSTCODE_DISTRICT
 
 if TYPE_CHECKING:
     from _csv import Reader

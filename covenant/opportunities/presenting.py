@@ -17,7 +17,15 @@ from covenant.models import LocalAuthority, Pledge
 from covenant.opportunities.criteria import REGION_TO_CODE, Criteria
 from covenant.pledges.sections import ages_text, pay_text, where_text
 from covenant.templating import date_text
-from covenant.vocab import DISTANCES_MILES, NEARBY_MILES, OutcomeArea, PledgeKind, Region, SearchSort
+from covenant.vocab import (
+    CLOSING_SOON_DAYS,
+    DISTANCES_MILES,
+    NEARBY_MILES,
+    OutcomeArea,
+    PledgeKind,
+    Region,
+    SearchSort,
+)
 
 # Plain words for kinds of opportunity, as a young person would look for them.
 KIND_HINTS = {
@@ -218,7 +226,7 @@ def _other_tags(criteria: Criteria, without: Callable[..., str]) -> list[Tag]:
     for chosen, text, change in (
         (criteria.paid_only, "Paid only", {"paid_only": False}),
         (criteria.open_now, "Has places now", {"open_now": False}),
-        (criteria.closing_soon, "Closing in the next 14 days", {"closing_soon": False}),
+        (criteria.closing_soon, f"Closing in the next {CLOSING_SOON_DAYS} days", {"closing_soon": False}),
     ):
         if chosen:
             tags.append(Tag(text, without(**change)))

@@ -65,10 +65,9 @@ from covenant.models import (
 from covenant.opportunities.cache import search_cache
 from covenant.opportunities.criteria import Criteria, Place, default_sort
 from covenant.sqltypes import uk_today
-from covenant.vocab import RESULTS_PER_PAGE, PledgeStatus, Reach, SearchSort
+from covenant.vocab import CLOSING_SOON_DAYS, RESULTS_PER_PAGE, PledgeStatus, Reach, SearchSort
 
 MILES_PER_DEGREE = 69.0
-CLOSING_SOON_DAYS = 14
 # PostgreSQL reads best match from this many of the newest live pledges when they hold the page (`_best_pg`).
 RECENT_WINDOW = 1_000
 # Counting stops here (or at the page asked for, if further): nobody reads a thousand results, and counting

@@ -31,7 +31,7 @@ from covenant.opportunities.search import Results, search, visible_pledge
 from covenant.pagination import pagination_params
 from covenant.pledges.sections import ages_text, dates_text, pay_text, places_text, where_text
 from covenant.sqltypes import uk_today
-from covenant.vocab import ALERT_ROLES, NEARBY_MILES, PledgeStatus, TakeUp
+from covenant.vocab import ALERT_ROLES, NEARBY_MILES, ONCE_PUBLIC_STATUSES, TakeUp
 
 
 @bp.route("")
@@ -126,9 +126,7 @@ def show(pledge_id: int) -> str | tuple[str, int]:
     if pledge is None:
         known = db.session.get(Pledge, pledge_id)
         was_live = (
-            known is not None
-            and known.status in (PledgeStatus.PUBLISHED, PledgeStatus.PAUSED, PledgeStatus.CLOSED)
-            and not known.organisation.is_suspended
+            known is not None and known.status in ONCE_PUBLIC_STATUSES and not known.organisation.is_suspended
         )
         if was_live:
             return render_template("opportunities/closed.html", pledge=known), 410

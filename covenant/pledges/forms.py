@@ -37,6 +37,7 @@ from covenant.sqltypes import uk_today
 from covenant.vocab import (
     MAX_CARE_LEAVER_AGE,
     MIN_CARE_LEAVER_AGE,
+    POSTCODE_DISTRICT,
     DbsLevel,
     OutcomeArea,
     PayPeriod,
@@ -48,7 +49,6 @@ from covenant.vocab import (
 
 # Well within what the pay column holds (Numeric(10, 2): up to £99,999,999.99).
 MAX_PAY = 1_000_000
-POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 PHONE = re.compile(r"^[0-9 +()\-]{7,20}$")
 
 

@@ -12,7 +12,7 @@ from covenant.extensions import db
 from covenant.models import Organisation, Pledge, User
 from covenant.sqltypes import uk_today
 from covenant.unit_of_work import locked
-from covenant.vocab import PledgeStatus
+from covenant.vocab import CLOSING_SOON_DAYS, PledgeStatus
 
 # The order statuses appear in on the organisation's dashboard.
 DASHBOARD_ORDER = (
@@ -59,7 +59,7 @@ def pledges_by_status(organisation: Organisation) -> dict[PledgeStatus, list[Ple
 def needs_attention(grouped: dict[PledgeStatus, list[Pledge]]) -> list[Attention]:
     """What the organisation should act on: requested changes, closing soon, DBS renewals, full pledges."""
     today = uk_today()
-    soon = today + timedelta(days=14)
+    soon = today + timedelta(days=CLOSING_SOON_DAYS)
     items = [
         Attention(pledge, "A coordinator has asked for changes")
         for pledge in grouped[PledgeStatus.CHANGES_REQUESTED]
