@@ -26,8 +26,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import make_url
 from werkzeug.wrappers import Response
 
 from covenant import create_app, security
@@ -61,6 +60,7 @@ from covenant.vocab import (
     Role,
     TakeUp,
 )
+from devtools.servers import create_postgres_database
 from tests.htmlcheck import check_html
 
 PASSWORD = "correct horse battery"
@@ -82,26 +82,6 @@ def test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     name = f"{url.database}_{worker}"
     create_postgres_database(url, name)
     return url.set(database=name).render_as_string(hide_password=False)
-
-
-def create_postgres_database(url: URL, name: str) -> None:
-    """CREATE DATABASE `name` unless it exists, connecting to the configured database (or `postgres`)."""
-    last_error: Exception | None = None
-    for maintenance in (url.database, "postgres"):
-        engine = create_engine(url.set(database=maintenance), isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as connection:
-                exists = connection.scalar(
-                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-                )
-                if not exists:
-                    connection.execute(text(f'CREATE DATABASE "{name}"'))
-            return
-        except OperationalError as error:
-            last_error = error
-        finally:
-            engine.dispose()
-    raise RuntimeError(f"Could not create the test database {name}: {last_error}")
 
 
 def reset_database(url: str) -> None:

@@ -9,12 +9,8 @@ tests are skipped with a message, except in CI (CI=true), where they fail.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +22,8 @@ from sqlalchemy.engine import make_url
 
 from covenant import PROJECT_ROOT
 from covenant.config import normalise_database_url
-from tests.conftest import create_postgres_database, reset_database
+from devtools.servers import create_postgres_database, free_port, gunicorn
+from tests.conftest import reset_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -68,12 +65,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def browser_database_url(tmp_path: Path) -> str:
     """A clean database for the browser server: `<test database>_browser` on PostgreSQL, else SQLite."""
     configured = os.environ.get("COVENANT_TEST_DATABASE_URL")
@@ -95,23 +86,6 @@ def run_flask(env: dict[str, str], *args: str) -> None:
     result = subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)  # noqa: S603
     if result.returncode != 0:
         raise RuntimeError(f"`flask {' '.join(args)}` failed:\n{result.stdout}\n{result.stderr}")
-
-
-def wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"The browser test server exited early:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(
-        f"The browser test server did not answer /healthz in {STARTUP_TIMEOUT:.0f}s:\n{log.read_text(errors='replace')}"
-    )
 
 
 @pytest.fixture(scope="session")
@@ -148,27 +122,17 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     run_flask(env, "seed-demo")
 
     log = root / "server.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable, "-m", "gunicorn",
-                "--workers", "1", "--threads", "4",
-                "--bind", f"127.0.0.1:{port}",
-                "--log-level", "warning",
-                "covenant:create_app()",
-            ],
-            env=env, cwd=PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        wait_for_health(url, process, log)
+    with gunicorn(
+        "covenant:create_app()",
+        env=env,
+        cwd=PROJECT_ROOT,
+        ready_path="/healthz",
+        port=port,
+        threads=4,
+        log=log,
+        timeout=STARTUP_TIMEOUT,
+    ):
         yield LiveServer(url=url, database_url=database_url, log=log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 `/bench/hello` exists only here, never in the app that is deployed. It goes through the same app, hooks and
 headers as every page, so the comparison measures what the search page itself costs.
 
-    COVENANT_BENCH_DATABASE_URL=sqlite:///... gunicorn 'covenant.bench.wsgi:app'
+    COVENANT_BENCH_DATABASE_URL=sqlite:///... gunicorn 'bench.wsgi:app'
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import os
 
 from flask import Flask
 
+from bench.database import bench_app
+from bench.load import HELLO_PATH
 from covenant.access import public
-from covenant.bench.data import bench_app
 
 
 def hello() -> str:
@@ -22,7 +23,7 @@ def hello() -> str:
 
 def create_bench_app(database_url: str) -> Flask:
     app = bench_app(database_url)
-    app.add_url_rule("/bench/hello", "bench_hello", public(hello))
+    app.add_url_rule(HELLO_PATH, "bench_hello", public(hello))
     return app
 
 

@@ -12,9 +12,7 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess  # noqa: S404 - runs gunicorn and wrk, with fixed arguments
-import sys
+import subprocess  # noqa: S404 - runs wrk, with fixed arguments
 import tempfile
 import threading
 import time
@@ -25,12 +23,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from covenant import PROJECT_ROOT
+from devtools import servers
 
-HOST = "127.0.0.1"
+HOST = servers.HOST
 WORKERS = 2
+# The bare route `bench.wsgi` adds, to compare the search page with.
+HELLO_PATH = "/bench/hello"
 CONNECTIONS = 4
 WARM_UP_REQUESTS = 20
-START_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True)
@@ -56,60 +56,14 @@ class Throughput:
         }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def gunicorn(database_url: str, workers: int = WORKERS) -> Iterator[str]:
-    """Serve the bench app on a free local port; yields its base URL, and stops it afterwards."""
-    port = free_port()
+    """Serve the bench app (`bench.wsgi`) on a free local port; yields its base URL, and stops it afterwards."""
     environment = dict(os.environ, COVENANT_BENCH_DATABASE_URL=database_url)
-    server = subprocess.Popen(  # noqa: S603 - fixed command line
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"{HOST}:{port}",
-            "--log-level",
-            "warning",
-            "covenant.bench.wsgi:app",
-        ],
-        cwd=PROJECT_ROOT,
-        env=environment,
-    )
-    base = f"http://{HOST}:{port}"
-    try:
-        _wait_until_serving(server, base + "/bench/hello")
+    with servers.gunicorn(
+        "bench.wsgi:app", env=environment, cwd=PROJECT_ROOT, ready_path=HELLO_PATH, workers=workers
+    ) as base:
         yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def _wait_until_serving(server: subprocess.Popen[bytes], url: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped with exit code {server.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own local server
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer {url} within {START_TIMEOUT:.0f} seconds")
 
 
 def generator_name() -> str:

@@ -94,36 +94,48 @@ def forget_everything(app: Flask) -> None:
     forget_filter_forms()
 
 
+class StatementCounter:
+    """Counts the SQL statements an engine runs (but transaction control), while listening."""
+
+    def __init__(self, app: Flask) -> None:
+        with app.app_context():
+            self.engine = db.engine
+        self.statements = 0
+
+    def _count(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            self.statements += 1
+
+    def __enter__(self) -> StatementCounter:
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
 def time_searches(app: Flask, runs: int = 50, warm_up: int = 5) -> list[SearchTiming]:
     """Each search `warm_up` times untimed, then `runs` times timed from cold and `runs` times again, with
     its statements counted."""
     client = app.test_client()
-    statements: list[str] = []
 
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
-            statements.append(statement)
-
-    def timed(url: str, cold: bool) -> tuple[list[float], set[int]]:
+    def timed(url: str, cold: bool, counter: StatementCounter) -> tuple[list[float], set[int]]:
         samples = []
         counts = set()
         for _ in range(runs):
             if cold:
                 forget_everything(app)
-            statements.clear()
+            counter.statements = 0
             started = time.perf_counter()
             response = client.get(url)
             samples.append((time.perf_counter() - started) * 1000)
-            counts.add(len(statements))
+            counts.add(counter.statements)
             if response.status_code != 200:
                 raise RuntimeError(f"{url} answered {response.status_code}")
         return samples, counts
 
     timings = []
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with StatementCounter(app) as counter:
         for name, query in SEARCHES:
             url = SEARCH_PATH + query
             page = ""
@@ -132,8 +144,8 @@ def time_searches(app: Flask, runs: int = 50, warm_up: int = 5) -> list[SearchTi
                 if response.status_code != 200:
                     raise RuntimeError(f"{url} answered {response.status_code}")
                 page = response.get_data(as_text=True)
-            cold, cold_counts = timed(url, cold=True)
-            again, again_counts = timed(url, cold=False)
+            cold, cold_counts = timed(url, cold=True, counter=counter)
+            again, again_counts = timed(url, cold=False, counter=counter)
             timings.append(
                 SearchTiming(
                     name=name,
@@ -148,6 +160,4 @@ def time_searches(app: Flask, runs: int = 50, warm_up: int = 5) -> list[SearchTi
                     again_statements=max(again_counts),
                 )
             )
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return timings

@@ -1,31 +1,18 @@
-"""The bench data set: 10,000 organisations and 100,000 published pledges (plus drafts, submitted, paused
-and closed ones) on SQLite and on PostgreSQL, built with the migrations and bulk inserts.
-
-A database that already holds the expected rows at the current migration head, generated in the last week
-(closing dates are relative to the day of generation), is reused; `--rebuild` builds it again.
+"""The bench's rows: 10,000 organisations and 100,000 published pledges (plus drafts, submitted, paused and closed
+ones), worded like the demo pledges, bulk-inserted (the full-text index's triggers keep up).
 """
 
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from flask import Flask
-from flask_migrate import upgrade
-from sqlalchemy import Connection, create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, insert, select, text
 
-from covenant import PROJECT_ROOT, create_app
-from covenant.config import TestConfig
 from covenant.demo_pledges import OFFERS, Offer
 from covenant.extensions import db
 from covenant.models import (
@@ -37,7 +24,6 @@ from covenant.models import (
     PledgeRegion,
     PostcodeDistrict,
 )
-from covenant.reference import load_authorities
 from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import (
     DbsLevel,
@@ -50,11 +36,6 @@ from covenant.vocab import (
     TakeUp,
 )
 
-RESULTS_DIR = PROJECT_ROOT / "bench-results"
-SQLITE_PATH = RESULTS_DIR / "covenant_bench.sqlite3"
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
-POSTGRES_DATABASE = "covenant_bench"
-
 ORGANISATIONS = 10_000
 SUSPENDED_ORGANISATIONS = 50
 PLEDGES = {
@@ -66,7 +47,6 @@ PLEDGES = {
 }
 DISTRICTS_PER_AUTHORITY = 3
 BATCH = 5_000
-STALE_AFTER = timedelta(days=7)
 SEED = 2026
 
 TRADES: list[tuple[str, OrganisationType]] = [
@@ -130,132 +110,6 @@ ADJUSTMENTS = [
     "Information in easy read, and help with travel planning.",
     "Step-free access and a named buddy.",
 ]
-
-
-class DatabaseUnreachable(Exception):
-    """The database server cannot be reached."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """A database to run the bench on."""
-
-    name: str
-    url: str
-
-
-@dataclass
-class DataReport:
-    """What is in a bench database and how it got there."""
-
-    generated: bool
-    seconds: float
-    counts: dict[str, int] = field(default_factory=dict)
-
-
-def sqlite_target() -> Target:
-    return Target("SQLite", f"sqlite:///{SQLITE_PATH}")
-
-
-def postgres_target() -> Target:
-    return Target("PostgreSQL", POSTGRES_SERVER + POSTGRES_DATABASE)
-
-
-def bench_app(url: str) -> Flask:
-    """The real app on a bench database: test settings (no HTTPS redirect, fixed key), not in testing mode."""
-    return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, TESTING=False)
-
-
-def ensure_postgres_database() -> None:
-    """Create the bench database when it is missing; DatabaseUnreachable when the server is not there."""
-    engine = create_engine(POSTGRES_SERVER + "postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            exists = connection.scalar(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": POSTGRES_DATABASE}
-            )
-            if not exists:
-                connection.execute(text(f'CREATE DATABASE "{POSTGRES_DATABASE}"'))
-    except OperationalError as error:
-        raise DatabaseUnreachable(str(error.orig).strip().splitlines()[0]) from error
-    finally:
-        engine.dispose()
-
-
-def migration_head() -> str:
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    heads = ScriptDirectory.from_config(config).get_heads()
-    return ",".join(sorted(heads))
-
-
-def prepare(target: Target, rebuild: bool) -> DataReport:
-    """Make sure the target database holds the bench data set; build it when needed."""
-    if make_url(target.url).get_backend_name() == "postgresql":
-        ensure_postgres_database()
-    else:
-        SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    app = bench_app(target.url)
-    with app.app_context():
-        try:
-            if not rebuild and _is_current():
-                return DataReport(False, time.perf_counter() - started, _counts())
-            db.session.remove()
-            _empty_database()
-            upgrade()
-            load_authorities()
-            db.session.commit()
-            generate(random.Random(SEED))  # noqa: S311 - made-up data, not security
-            _analyse()
-            return DataReport(True, time.perf_counter() - started, _counts())
-        finally:
-            db.session.remove()
-            db.engine.dispose()
-
-
-def _counts() -> dict[str, int]:
-    counts = {
-        "organisations": db.session.scalar(select(func.count()).select_from(Organisation)) or 0,
-        "pledges": db.session.scalar(select(func.count()).select_from(Pledge)) or 0,
-    }
-    for status, number in db.session.execute(select(Pledge.status, func.count()).group_by(Pledge.status)):
-        counts[f"pledges_{status.value}"] = number
-    return counts
-
-
-def _is_current() -> bool:
-    """The database is at the migration head and holds the expected, recently generated rows."""
-    with db.engine.connect() as connection:
-        heads = MigrationContext.configure(connection).get_current_heads()
-    if ",".join(sorted(heads)) != migration_head():
-        return False
-    counts = _counts()
-    expected = {f"pledges_{status.value}": number for status, number in PLEDGES.items()}
-    if counts.get("organisations") != ORGANISATIONS or any(
-        counts.get(key) != number for key, number in expected.items()
-    ):
-        return False
-    newest = db.session.scalar(select(func.max(Pledge.published_at)))
-    return newest is not None and utcnow() - newest < STALE_AFTER
-
-
-def _empty_database() -> None:
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    else:
-        db.engine.dispose()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            SQLITE_PATH.with_name(SQLITE_PATH.name + suffix).unlink(missing_ok=True)
-
-
-def _analyse() -> None:
-    """Give the planner its statistics, as PostgreSQL's autovacuum would after such a load."""
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE"))
 
 
 @dataclass(frozen=True)
