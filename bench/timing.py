@@ -1,9 +1,9 @@
 """Server time of representative searches, in process: the whole request through Flask's test client, from
 routing to the rendered page, and the SQL statements each page runs.
 
-Each search is timed twice over: the first time anyone makes it (the search cache and the rendered filter
-forms emptied before each run; the GOV.UK components that every search shares stay as the first run left
-them), and again (as kept under an unchanged search token).
+Each search is timed twice over: the first time anyone makes it (the search cache, which holds the rendered
+filter forms too, emptied before each run; the GOV.UK components and the list of places that every search shares
+stay as the first run left them), and again (as kept under an unchanged search token).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from sqlalchemy import event
 
 from covenant.extensions import db
 from covenant.opportunities.cache import search_cache
-from covenant.opportunities.presenting import forget_filter_forms
 
 # (name, query string): what people search for, from the plainest list to the deepest page.
 SEARCHES: list[tuple[str, str]] = [
@@ -88,10 +87,11 @@ def found_in(page: str) -> str:
 
 
 def forget_everything(app: Flask) -> None:
-    """Empty the caches of searches made, as if nobody had made this search before."""
+    """Empty the caches of searches made (counts, results, filter forms), as if nobody had made this search
+    before. What every search shares (the GOV.UK components, the list of places) stays as the searches before
+    left it."""
     with app.app_context():
         search_cache().clear()
-    forget_filter_forms()
 
 
 class StatementCounter:

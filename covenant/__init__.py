@@ -42,6 +42,7 @@ def register_extensions(app: Flask) -> None:
 
     from covenant import database, models, unit_of_work  # noqa: F401 - engine events; every model on the metadata
     from covenant.extensions import csrf, db, limiter, login_manager, migrate
+    from covenant.opportunities import cache, freshness
     from covenant.templating import init_templating
 
     db.init_app(app)
@@ -77,6 +78,8 @@ def register_extensions(app: Flask) -> None:
     )
     init_templating(app)
     WTFormsHelpers(app)
+    cache.init_app(app)  # the search page's caches, this app's own
+    freshness.init_app(app)  # every change to what a search reads renews the search token
 
 
 def register_url_converters(app: Flask) -> None:

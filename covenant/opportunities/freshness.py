@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from flask.sansio.app import App
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, UOWTransaction
 
@@ -84,8 +85,10 @@ def _forget(session: Session, *args: Any) -> None:
     session.info.pop(CHANGED, None)
 
 
-def watch_changes() -> None:
-    """Listen to every ORM session (once per process)."""
+def init_app(app: App) -> None:
+    """Renew the search token in every transaction that changes what a search reads: the listeners are on every
+    ORM session of the process, added once whichever app comes first."""
+    app.extensions["covenant.search_freshness"] = True
     if event.contains(Session, "after_flush", _after_flush):
         return
     event.listen(Session, "after_flush", _after_flush)

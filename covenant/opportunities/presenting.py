@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
 from flask import get_template_attribute, render_template, url_for
@@ -14,6 +13,7 @@ from sqlalchemy import select
 
 from covenant.extensions import db
 from covenant.models import LocalAuthority, Pledge
+from covenant.opportunities.cache import presentation_cache, search_cache
 from covenant.opportunities.criteria import REGION_TO_CODE, Criteria
 from covenant.pledges.sections import ages_text, pay_text, where_text
 from covenant.templating import date_text
@@ -48,13 +48,23 @@ CACHED_COMPONENTS = {"select": "govukSelect", "checkboxes": "govukCheckboxes"}
 
 
 def component(name: str, params: dict[str, Any]) -> Markup:
-    """A GOV.UK Frontend select or checkboxes, as its macro renders it, made once for each set of parameters.
+    """A GOV.UK Frontend select or checkboxes, as its macro renders it, made once for each set of parameters (in
+    this app's presentation cache).
 
     The search form's place list (160 options) and checkbox groups were most of the page's rendering time,
     yet take few distinct forms. A macro's output depends only on its parameters, which must be plain values:
     `text`, never `html` (markup would come back escaped).
     """
-    return _rendered_component(name, json.dumps(_plain(params), sort_keys=True))
+    key = ("component", name, json.dumps(_plain(params), sort_keys=True))
+    cache = presentation_cache()
+    rendered: Markup | None = cache.get(key)
+    if rendered is None:
+        macro = get_template_attribute(
+            f"govuk_frontend_jinja/components/{name}/macro.html", CACHED_COMPONENTS[name]
+        )
+        rendered = Markup(macro(params))  # noqa: S704 - the macro's own output, escaped by it
+        cache.put(key, rendered)
+    return rendered
 
 
 def _plain(value: Any) -> Any:
@@ -67,28 +77,26 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@lru_cache(maxsize=512)
-def _rendered_component(name: str, params: str) -> Markup:
-    macro = get_template_attribute(
-        f"govuk_frontend_jinja/components/{name}/macro.html", CACHED_COMPONENTS[name]
-    )
-    return Markup(macro(json.loads(params)))  # noqa: S704 - the macro's own output, escaped by it
+def filter_form(criteria: Criteria, token: str) -> Markup:
+    """The search form, filled in for these criteria: made once for each distinct search under the search token
+    (it depends on nothing else but the list of places), since its 160 places and dozens of GOV.UK components
+    cost more than the rest of the page."""
+    cache = search_cache()
+    key = ("filters", token, criteria.url_query(page=1))
+    rendered: Markup | None = cache.get(key)
+    if rendered is None:
+        rendered = _render_filter_form(replace(criteria, page=1), token)
+        cache.put(key, rendered)
+    return rendered
 
 
-def filter_form(criteria: Criteria) -> Markup:
-    """The search form, filled in for these criteria: made once for each distinct search (it depends on
-    nothing else), since its 160 places and dozens of GOV.UK components cost more than the rest of the page."""
-    return _rendered_filter_form(replace(criteria, page=1))
-
-
-@lru_cache(maxsize=256)
-def _rendered_filter_form(criteria: Criteria) -> Markup:
+def _render_filter_form(criteria: Criteria, token: str) -> Markup:
     return Markup(  # noqa: S704 - a template rendered with autoescaping
         render_template(
             "opportunities/_filters.html",
             criteria=criteria,
             clear_href=url_for("opportunities.index"),
-            places=place_choices(),
+            places=place_choices(token),
             kinds=list(PledgeKind),
             kind_hints=KIND_HINTS,
             areas=list(OutcomeArea),
@@ -97,11 +105,6 @@ def _rendered_filter_form(criteria: Criteria) -> Markup:
             component=component,
         )
     )
-
-
-def forget_filter_forms() -> None:
-    """Empty the rendered filter forms (for `make bench`'s first-time timings)."""
-    _rendered_filter_form.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -129,25 +132,33 @@ def shortcuts(criteria: Criteria, base: str) -> list[Tag]:
     return [Tag(text, criteria.results_href(base, page=1, **changes)) for text, changes in SHORTCUTS]
 
 
-def council_choices() -> list[dict[str, Any]]:
+def council_choices(token: str) -> list[dict[str, Any]]:
     """Options for "Where do you live?": every local authority, by name."""
-    return [{"value": code, "text": name} for code, name in _authority_names()]
+    return [{"value": code, "text": name} for code, name in _authority_names(token)]
 
 
-def place_choices() -> list[dict[str, Any]]:
+def place_choices(token: str) -> list[dict[str, Any]]:
     """Options for the place list: regions first, then every local authority, by name."""
     return [
         {"value": REGION_TO_CODE[region], "text": region.label, "group": "Regions"} for region in Region
-    ] + [{"value": code, "text": name, "group": "Local authorities"} for code, name in _authority_names()]
+    ] + [
+        {"value": code, "text": name, "group": "Local authorities"} for code, name in _authority_names(token)
+    ]
 
 
-@lru_cache(maxsize=1)
-def _authority_names() -> tuple[tuple[str, str], ...]:
-    """Every authority's GSS code and name (reference data: it changes only when the list is reloaded)."""
-    rows = db.session.execute(
-        select(LocalAuthority.gss_code, LocalAuthority.name).order_by(LocalAuthority.name)
-    )
-    return tuple((code, name) for code, name in rows)
+def _authority_names(token: str) -> tuple[tuple[str, str], ...]:
+    """Every authority's GSS code and name, kept under the search token: loading or changing the authorities
+    renews it (`freshness`)."""
+    cache = presentation_cache()
+    key = ("authorities", token)
+    names: tuple[tuple[str, str], ...] | None = cache.get(key)
+    if names is None:
+        rows = db.session.execute(
+            select(LocalAuthority.gss_code, LocalAuthority.name).order_by(LocalAuthority.name)
+        )
+        names = tuple((code, name) for code, name in rows)
+        cache.put(key, names)
+    return names
 
 
 def chosen_filters(criteria: Criteria, base: str) -> list[tuple[str, list[Tag]]]:

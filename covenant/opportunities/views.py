@@ -46,7 +46,7 @@ def index() -> str:
 @public
 def near_you() -> ResponseReturnValue:
     """ "Find opportunities near you": the opportunities within a few miles of the council area chosen."""
-    form = near_you_form(council_choices(), formdata=request.args)
+    form = near_you_form(council_choices(current_token()), formdata=request.args)
     if form.validate():
         criteria = Criteria(where=find_place(form.where.data or ""), distance=NEARBY_MILES)
         return redirect(criteria.results_href(url_for("opportunities.index")))
@@ -56,7 +56,8 @@ def near_you() -> ResponseReturnValue:
 def _search_page(criteria: Criteria, near_you: NearYouForm | None) -> str:
     """The search page: the results, the filters, and "Find opportunities near you" before any is chosen."""
     base = url_for("opportunities.index")
-    results, listing = results_listing(criteria, base)
+    token = current_token()
+    results, listing = results_listing(criteria, base, token)
     messages = list(criteria.messages)
     if results.page < criteria.page:
         messages.append(f"There are only {results.pages} pages of results, so we showed the last one")
@@ -65,12 +66,12 @@ def _search_page(criteria: Criteria, near_you: NearYouForm | None) -> str:
         criteria=criteria,
         results=results,
         listing=listing,
-        filter_form=filter_form(criteria),
+        filter_form=filter_form(criteria, token),
         messages=messages,
         chosen=chosen_filters(criteria, base),
         shortcuts=shortcuts(criteria, base),
         form=near_you,
-        councils=council_choices() if near_you is not None else [],
+        councils=council_choices(token) if near_you is not None else [],
         quick_miles=NEARBY_MILES,
         component=component,
         clear_href=base,
@@ -82,7 +83,7 @@ def _search_page(criteria: Criteria, near_you: NearYouForm | None) -> str:
     )
 
 
-def results_listing(criteria: Criteria, base: str) -> tuple[Results, Markup]:
+def results_listing(criteria: Criteria, base: str, token: str) -> tuple[Results, Markup]:
     """The search's results (without their pledges) and the rendered list of them, with its pagination.
 
     Kept under the search token (`freshness`), like the count: every change to what a search reads gives
@@ -90,7 +91,6 @@ def results_listing(criteria: Criteria, base: str) -> tuple[Results, Markup]:
     thing on this page, costs one small query.
     """
     cache = search_cache()
-    token = current_token() if cache.enabled else ""
     today = uk_today()
     key = ("listing", token, today.isoformat(), criteria.url_query())
     kept: tuple[Results, Markup] | None = cache.get(key)
