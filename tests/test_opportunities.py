@@ -130,9 +130,9 @@ def test_best_match_pages_are_the_same_however_they_are_read(client, make_pledge
     index when not: the newest 30 hold 22 title matches, enough for the first page but not the second, and
     the newest 3 too few for either. SQLite reads a tier only while the tiers before fall short. Every way gives
     the same pages."""
-    from covenant.opportunities import search
+    from covenant.opportunities.search import best_match
 
-    monkeypatch.setattr(search, "RECENT_WINDOW", window)
+    monkeypatch.setattr(best_match, "RECENT_WINDOW", window)
     for number in range(25):
         make_pledge(title=f"Plumbing number {number}", kind=PledgeKind.APPRENTICESHIP)
     for number in range(4):
@@ -237,9 +237,9 @@ def test_a_keyword_narrows_every_filter_the_same_way(
     """A keyword search is led by the full-text index and looks each pledge's areas and places up; without a
     keyword the filters list the pledges in them; nearest first reads the place's authorities one by one. All
     must find the same pledges."""
-    from covenant.opportunities import search
+    from covenant.opportunities.search import best_match
 
-    monkeypatch.setattr(search, "RECENT_WINDOW", window)
+    monkeypatch.setattr(best_match, "RECENT_WINDOW", window)
     db.session.add(PostcodeDistrict(code="LS1", latitude=53.7990, longitude=-1.5490))
     places = [
         {"reach": Reach.LOCAL_AUTHORITIES, "local_authorities": [leeds]},
@@ -369,10 +369,11 @@ def test_nearest_first_pages_through_every_ring_in_order(client, make_pledge, au
     nearer authority lists too; the pages together must be the whole order: by the distance to each pledge's
     nearest authority, the most recently added first at the same distance, then pledges with no authority: those
     across the region first, then remote and national ones, the most recently added first."""
-    from covenant.opportunities import search
+    from covenant.opportunities.search import nearest, results
 
-    monkeypatch.setattr(search, "RESULTS_PER_PAGE", 3)
-    monkeypatch.setattr(search, "NEAREST_RINGS", rings)
+    monkeypatch.setattr(nearest, "RESULTS_PER_PAGE", 3)
+    monkeypatch.setattr(results, "RESULTS_PER_PAGE", 3)
+    monkeypatch.setattr(nearest, "NEAREST_RINGS", rings)
     codes = ["E08000035", "E08000032", "E08000034", "E08000036", "E08000033", "E06000014", "E06000052"]
     places = [authority(code) for code in codes]
     leeds = places[0]
@@ -663,9 +664,9 @@ def test_the_search_token_changes_only_when_what_a_search_reads_changes(app, mak
 
 
 def test_counting_stops_past_the_cap_and_says_more_than(client, make_pledge, monkeypatch):
-    from covenant.opportunities import search
+    from covenant.opportunities.search import results
 
-    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    monkeypatch.setattr(results, "COUNT_CAP", 3)
     for number in range(25):
         make_pledge(title=f"Mentoring number {number}")
     db.session.commit()
