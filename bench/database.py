@@ -136,7 +136,7 @@ def _empty_database() -> None:
 
 
 def _analyse() -> None:
-    """Give the planner its statistics, as PostgreSQL's autovacuum would after such a load."""
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE"))
+    """Give the planner its statistics after the bulk load: as PostgreSQL's autovacuum would, and as SQLite's
+    `ANALYZE` does (a deployment on SQLite runs it after loading data, or `PRAGMA optimize` now and then)."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"))

@@ -24,6 +24,7 @@ from covenant.models import (
     PledgeRegion,
     PostcodeDistrict,
 )
+from covenant.opportunities.search.bits import area_bits, region_bits_of
 from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import (
     DbsLevel,
@@ -378,6 +379,7 @@ def _pledge(
     if rng.random() < 0.2:
         areas.append(rng.choice(list(OutcomeArea)))
     rows.areas += [{"pledge_id": number, "area": area} for area in dict.fromkeys(areas)]
+    regions: list[Region] = []
     if reach == Reach.REGIONS:
         regions = [home.region] + ([rng.choice(list(Region))] if rng.random() < 0.3 else [])
         rows.regions += [{"pledge_id": number, "region": region} for region in dict.fromkeys(regions)]
@@ -387,6 +389,9 @@ def _pledge(
         ]
         chosen = [home.authority_id, *rng.sample(neighbours, k=min(len(neighbours), rng.randint(0, 2)))]
         rows.authorities += [{"pledge_id": number, "local_authority_id": chosen_id} for chosen_id in chosen]
+    # Inserted in bulk, past the ORM that keeps these in step.
+    rows.pledges[-1]["outcome_area_bits"] = area_bits(areas)
+    rows.pledges[-1]["region_bits"] = region_bits_of(reach, regions, [home.region])
 
 
 def batches(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:

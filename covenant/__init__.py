@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     from covenant import database, models, unit_of_work  # noqa: F401 - engine events; every model on the metadata
     from covenant.extensions import csrf, db, limiter, login_manager, migrate
     from covenant.opportunities import cache, freshness
+    from covenant.opportunities.search import bits
     from covenant.templating import init_templating
 
     db.init_app(app)
@@ -80,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     WTFormsHelpers(app)
     cache.init_app(app)  # the search page's caches, this app's own
     freshness.init_app(app)  # every change to what a search reads renews the search token
+    bits.init_app(app)  # a pledge's outcome areas and regions as bits on its row, for the search
 
 
 def register_url_converters(app: Flask) -> None:

@@ -84,8 +84,12 @@ def render_migration_type(type_: str, obj: Any, autogen_context: Any) -> str | b
 # (and the shadow tables FTS5 keeps) and PostgreSQL's generated tsvector column. The models do not describe
 # them, so Alembic's comparison of models and database leaves them out.
 DATABASE_ONLY_TABLE_PREFIX = "pledge_fts"
-DATABASE_ONLY_COLUMNS = frozenset({("pledge", "search_vector")})
-DATABASE_ONLY_INDEXES = frozenset({"ix_pledge_search_vector"})
+DATABASE_ONLY_COLUMNS = frozenset(
+    {("pledge", "search_vector"), ("pledge", "title_vector"), ("pledge", "title_summary_vector")}
+)
+DATABASE_ONLY_INDEXES = frozenset(
+    {"ix_pledge_search_vector", "ix_pledge_title_vector", "ix_pledge_title_summary_vector"}
+)
 
 
 def include_in_migrations(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

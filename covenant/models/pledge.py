@@ -26,7 +26,8 @@ from covenant.vocab import (
     TakeUp,
 )
 
-# Columns the public search filters on, beside status and dates.
+# Columns the public search filters on, beside status and dates: its indexes hold them all, so a search reads
+# the index alone (covenant/opportunities/search/filters.py).
 SEARCH_FILTER_COLUMNS = (
     "ends_on",
     "ongoing",
@@ -37,6 +38,11 @@ SEARCH_FILTER_COLUMNS = (
     "max_age",
     "paid",
     "postcode_district",
+    "places_unlimited",
+    "places",
+    "places_taken",
+    "outcome_area_bits",
+    "region_bits",
 )
 
 
@@ -50,7 +56,8 @@ class Pledge(Base):
         CheckConstraint("places IS NULL OR places_taken <= places", name="not_overbooked"),
         CheckConstraint("min_age IS NULL OR max_age IS NULL OR min_age <= max_age", name="age_range"),
         # The public search (covenant.opportunities.search) reads these instead of the wide rows: live pledges
-        # newest first, and by closing date, each with the columns its filters read.
+        # newest first, and by closing date (the newest first on each day), each with the columns its filters
+        # read.
         Index(
             "ix_pledge_status_published_at",
             "status",
@@ -59,7 +66,7 @@ class Pledge(Base):
             "closes_on",
             *SEARCH_FILTER_COLUMNS,
         ),
-        Index("ix_pledge_search", "status", "closes_on", *SEARCH_FILTER_COLUMNS, "id"),
+        Index("ix_pledge_search", "status", "closes_on", "published_at", "id", *SEARCH_FILTER_COLUMNS),
         # The pledges near a postcode district, for a search within a few miles (`_place_pledges`).
         Index("ix_pledge_postcode_district", "postcode_district"),
         # Live pledges of a kind (paid or not), newest first, with the columns the other filters read: a search
@@ -100,6 +107,12 @@ class Pledge(Base):
     # Where
     reach: Mapped[Reach | None] = mapped_column(vocabulary(Reach))
     postcode_district: Mapped[str | None] = mapped_column(String(4))
+
+    # What its lists say, as bits on its own row, so the search tests them without reading the lists: its
+    # outcome areas, and the regions it is offered in (a regional pledge's regions, a local pledge's
+    # authorities' regions). Kept in step by covenant/opportunities/search/bits.py.
+    outcome_area_bits: Mapped[int] = mapped_column(default=0, server_default="0")
+    region_bits: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Places and dates
     places: Mapped[int | None] = mapped_column()

@@ -1,15 +1,22 @@
-"""Full-text matching."""
+"""Matching the keyword with the full-text index: SQLite's FTS5 table `pledge_fts`, PostgreSQL's `search_vector`
+with its GIN index (both made by migration 0001, with stemming).
+
+Every word of the keyword must be in a pledge it finds. Each database answers a match as a set of pledges: FTS5
+as the ids of its matches, which SQLite works out once per statement (an uncorrelated `IN`), never one match per
+pledge read; PostgreSQL from the GIN index, or by testing the vector of each pledge it reads, whichever its
+statistics say is cheaper. Best match asks where the words are, in three tiers (`TITLE`, `TITLE_OR_SUMMARY`,
+`ANYWHERE`), each excluding the ones before, so that each tier is a set of its own (`best_match`).
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
-    Select,
     TextClause,
+    and_,
     column,
     func,
     literal_column,
@@ -18,10 +25,15 @@ from sqlalchemy import (
     text,
 )
 
-from covenant.models import (
-    Pledge,
-)
+from covenant.extensions import db
+from covenant.models import Pledge
 from covenant.opportunities.search.visibility import dialect
+
+# Where the words must all be, for each tier of best match.
+TITLE, TITLE_OR_SUMMARY, ANYWHERE = 1, 2, 3
+
+# The full-text index of pledges (SQLite).
+PLEDGE_FTS = table("pledge_fts", column("rowid", Integer))
 
 
 def keyword_words(keyword: str) -> list[str]:
@@ -34,47 +46,68 @@ def searchable(keyword: str) -> bool:
     return bool(keyword_words(keyword))
 
 
-# The full-text index of pledges (SQLite), made by the baseline migration.
+# A keyword matching more pledges than this is tested on each pledge SQLite reads, not read match by match.
+COMMON_MATCHES = 2_000
 
-PLEDGE_FTS = table("pledge_fts", column("rowid", Integer))
+
+def keyword_condition(keyword: str) -> ColumnElement[bool]:
+    """Pledges with all the words anywhere.
+
+    SQLite has no statistics of FTS5 matches, and takes a list of ids to be short: it reads the pledges one by
+    one from their table (wide rows), which for a common word (a word of a tenth of all pledges) costs more
+    than reading every live pledge from a covering index and testing it against the list. So it is asked how
+    many match, up to `COMMON_MATCHES` (a fraction of a millisecond), and for a common keyword the list is kept
+    from leading (SQLite's unary `+`). PostgreSQL has the statistics and chooses for itself.
+    """
+    condition = tier_condition(keyword, ANYWHERE, exclusive=False)
+    if dialect() != "sqlite":
+        return condition
+    matches = (
+        select(PLEDGE_FTS.c.rowid)
+        .where(_fts_match(_sqlite_match(keyword), "fts_common"))
+        .limit(COMMON_MATCHES)
+    )
+    common = db.session.scalar(select(func.count()).select_from(matches.subquery())) == COMMON_MATCHES
+    if not common:
+        return condition
+    listed = select(PLEDGE_FTS.c.rowid).where(_fts_match(_sqlite_match(keyword), "fts_3_0"))
+    return literal_column("+pledge.id", Integer).in_(listed)
 
 
-def sqlite_match(keyword: str, columns: str = "") -> str:
+def tier_condition(keyword: str, tier: int, exclusive: bool = True) -> ColumnElement[bool]:
+    """Pledges with all the words in the title (`TITLE`), in the title and summary (`TITLE_OR_SUMMARY`), or
+    anywhere (`ANYWHERE`); when `exclusive`, not those of the tiers before."""
+    columns = {TITLE: "title", TITLE_OR_SUMMARY: "title summary", ANYWHERE: ""}
+    before = {TITLE: None, TITLE_OR_SUMMARY: "title", ANYWHERE: "title summary"}[tier] if exclusive else None
+    if dialect() == "sqlite":
+        query = _sqlite_match(keyword, columns[tier])
+        if before is not None:
+            query = f"({query}) NOT {_sqlite_match(keyword, before)}"
+        matches = select(PLEDGE_FTS.c.rowid).where(_fts_match(query, f"fts_{tier}_{int(exclusive)}"))
+        return Pledge.id.in_(matches)
+    matching = _pg_matches(keyword, columns[tier])
+    return matching if before is None else and_(matching, ~_pg_matches(keyword, before))
+
+
+def _sqlite_match(keyword: str, columns: str = "") -> str:
     """An FTS5 query for all the words, each quoted (so nothing is read as an operator), in `columns` if given
     ("title summary") or anywhere."""
     words = " ".join(f'"{word}"' for word in keyword_words(keyword))
     return f"{{{columns}}} : ({words})" if columns else words
 
 
-def fts_match(query: str, name: str) -> TextClause:
+def _fts_match(query: str, name: str) -> TextClause:
     """The FTS5 condition `pledge_fts MATCH query`, its query bound under `name`."""
     return text(f"pledge_fts MATCH :{name}").bindparams(**{name: query})
 
 
-def tsquery(keyword: str, weights: str = "") -> ColumnElement[Any]:
-    """A PostgreSQL query for all the words, in the parts of the document with these weights if given ("AB":
-    title and summary) or anywhere. The words are letters and digits only, so none is read as an operator."""
-    suffix = f":{weights}" if weights else ""
-    return func.to_tsquery("english", " & ".join(word + suffix for word in keyword_words(keyword)))
+# PostgreSQL's vectors of the title, of the title and summary, and of every text (migrations 0001 and 0002), each
+# with its GIN index and its own statistics: the planner knows how many titles hold a word.
+VECTORS = {"title": "title_vector", "title summary": "title_summary_vector", "": "search_vector"}
 
 
-def pg_matches(keyword: str, weights: str = "") -> ColumnElement[bool]:
-    return literal_column("pledge.search_vector").op("@@")(tsquery(keyword, weights))
-
-
-def led_by_fts(query: str, name: str, *columns: Any) -> Select[Any]:
-    """`columns` of the pledges matching an FTS5 query (bound under `name`), read from the index in its own order,
-    newest (highest id) first, without sorting."""
-    return (
-        select(*columns)
-        .select_from(PLEDGE_FTS.join(Pledge, Pledge.id == PLEDGE_FTS.c.rowid))
-        .where(fts_match(query, name))
-        .order_by(PLEDGE_FTS.c.rowid.desc())
-    )
-
-
-def keyword_condition(keyword: str) -> ColumnElement[bool]:
-    """Pledges matching the keyword: FTS5 on SQLite, the tsvector on PostgreSQL."""
-    if dialect() == "sqlite":
-        return Pledge.id.in_(select(PLEDGE_FTS.c.rowid).where(fts_match(sqlite_match(keyword), "fts_match")))
-    return pg_matches(keyword)
+def _pg_matches(keyword: str, columns: str = "") -> ColumnElement[bool]:
+    """All the words in `columns` ("title summary") or anywhere. The words are letters and digits only, so none
+    is read as an operator."""
+    query = func.to_tsquery("english", " & ".join(keyword_words(keyword)))
+    return literal_column(f"pledge.{VECTORS[columns]}").op("@@")(query)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    false,
     func,
     literal,
     null,
@@ -33,7 +34,6 @@ from covenant.opportunities.search.distance import (
 from covenant.opportunities.search.filters import (
     count_of,
     filter_conditions,
-    has,
     in_region,
     place_authorities,
     search_conditions,
@@ -94,7 +94,7 @@ def nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> l
     # local pledge they list is in it: only pledges with a local reach have authorities.
     in_ring = [
         *visible(today, status_index=False),
-        *filter_conditions(criteria, today, lookups="all", place=False),
+        *filter_conditions(criteria, today, place=False),
         Pledge.reach == Reach.LOCAL_AUTHORITIES,
     ]
     if searchable(criteria.keyword):
@@ -109,7 +109,7 @@ def nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> l
         .correlate(ranked)
     )
     everywhere = search_conditions(criteria, today)
-    listed = has(PledgeLocalAuthority.pledge_id == Pledge.id)  # a pledge with local authorities
+    listed = Pledge.reach == Reach.LOCAL_AUTHORITIES  # a pledge with local authorities
     rings: list[Any] = []
     short: ColumnElement[bool] = literal(True)  # every ring read so far holds too few
     for size, before in zip((*NEAREST_RINGS, None), (0, *NEAREST_RINGS), strict=True):
@@ -163,7 +163,7 @@ def nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> l
     region = criteria.where.region if criteria.where is not None else None
     groups: list[tuple[str, ColumnElement[bool]]] = [("elsewhere", true())]
     if region is not None:
-        across_region = in_region(region, correlated=True)
+        across_region = in_region(region, Reach.REGIONS)
         groups = [("regional", across_region), ("elsewhere", ~across_region)]
     after: list[Any] = []
     for name, group in groups:
@@ -191,3 +191,26 @@ def nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> l
         .offset(wanted - RESULTS_PER_PAGE)
     )
     return list(db.session.execute(query).all())
+
+
+def nearest_order(criteria: Criteria, origin: Place, found: ColumnElement[bool]) -> tuple[Any, list[Any]]:
+    """The same order as `nearest_page`, for a short list of pledges already found (`found`, a condition on the
+    pledge): the pledges joined to each local one's distance, from its nearest authority, and the ORDER BY."""
+    listing = (
+        select(
+            PledgeLocalAuthority.pledge_id,
+            func.min(squared_distance(LocalAuthority.latitude, LocalAuthority.longitude, origin)).label(
+                "distance"
+            ),
+        )
+        .join(LocalAuthority, LocalAuthority.id == PledgeLocalAuthority.local_authority_id)
+        .where(PledgeLocalAuthority.pledge_id.in_(select(Pledge.id).where(found)))
+        .group_by(PledgeLocalAuthority.pledge_id)
+        .subquery("nearest")
+    )
+    rows = select(Pledge.id).outerjoin(listing, listing.c.pledge_id == Pledge.id).where(found)
+    region = criteria.where.region if criteria.where is not None else None
+    regional = in_region(region, Reach.REGIONS) if region is not None else false()
+    local = Pledge.reach == Reach.LOCAL_AUTHORITIES
+    group = case((local, 0), (regional, 1), else_=2)
+    return rows, [group, case((local, listing.c.distance), else_=null()), Pledge.id.desc()]

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import (
-    Select,
-    func,
-    select,
-)
+from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, bindparam, literal, select, union_all
 from sqlalchemy.orm import contains_eager, lazyload
 
 from covenant.extensions import db
@@ -20,25 +17,16 @@ from covenant.models import (
 )
 from covenant.opportunities.cache import search_cache
 from covenant.opportunities.criteria import Criteria, default_sort
-from covenant.opportunities.search.best_match import best_match_page
-from covenant.opportunities.search.filters import (
-    Lookups,
-    search_conditions,
-)
-from covenant.opportunities.search.fulltext import (
-    led_by_fts,
-    searchable,
-    sqlite_match,
-)
-from covenant.opportunities.search.nearest import nearest_page
+from covenant.opportunities.search.best_match import best_match_order, best_match_page
+from covenant.opportunities.search.filters import count_of, greatest, search_conditions
+from covenant.opportunities.search.fulltext import searchable
+from covenant.opportunities.search.nearest import nearest_order, nearest_page
 from covenant.opportunities.search.visibility import dialect
 from covenant.sqltypes import uk_today
 from covenant.vocab import RESULTS_PER_PAGE, SearchSort
 
 # Counting stops here (or at the page asked for, if further): nobody reads a thousand results, and counting
-
-# all 100,000 live pledges would cost more than the rest of the search.
-
+# every live pledge would cost more than the rest of the search.
 COUNT_CAP = 1_000
 
 
@@ -80,77 +68,133 @@ class Results:
         return f"{self.found_text.capitalize()} opportunities"
 
 
-def count_query(criteria: Criteria, today: date | None = None, limit: int | None = None) -> Select[Any]:
-    """How many pledges match, counting no further than `limit`: from the pledge table alone or, for a keyword
-    on SQLite, led by the full-text index."""
-    today = today or uk_today()
-    if dialect() == "sqlite" and searchable(criteria.keyword):
-        # Led by the index, in its own order: without statistics, and without that order to keep, SQLite would
-        # rather walk every live pledge and look each one up in the index.
-        matching = led_by_fts(sqlite_match(criteria.keyword), "fts_match", Pledge.id).where(
-            *search_conditions(criteria, today, keyword=False, lookups="all")
-        )
-    else:
-        # PostgreSQL counts a region from its list, hashed once, rather than look up each pledge it reads.
-        lookups: Lookups = "regions" if dialect() == "sqlite" else "none"
-        matching = select(Pledge.id).where(*search_conditions(criteria, today, lookups=lookups))
-    if limit is not None:
-        matching = matching.limit(limit)
-    return select(func.count()).select_from(matching.subquery("matching"))
-
-
-def _ordered(criteria: Criteria, today: date, *columns: Any) -> tuple[Select[Any], list[Any]]:
-    """The matching pledges' `columns` and their ordering: closing soonest, or newest first (also for best match
-    and nearest first, which `best_match_page` and `nearest_page` read other ways)."""
-    conditions = search_conditions(criteria, today)
-    query = select(*columns).select_from(Pledge).where(*conditions)
-    newest = [Pledge.published_at.desc(), Pledge.id.desc()]
-    order: list[Any]
-    if criteria.sort == SearchSort.CLOSING:
-        order = [Pledge.closes_on.is_(None), Pledge.closes_on.asc(), *newest]
-    else:
-        order = newest
-    return query, order
+def matching_query(criteria: Criteria, today: date | None = None, limit: int | None = None) -> Select[Any]:
+    """The ids of the pledges that match, in no order, no more than `limit`."""
+    matching = select(Pledge.id).where(*search_conditions(criteria, today or uk_today()))
+    return matching.limit(limit) if limit is not None else matching
 
 
 def build_query(criteria: Criteria, today: date | None = None) -> Select[Any]:
     """The filtered query of visible pledges, joined to their organisation, in no order."""
-    query, _ = _ordered(criteria, today or uk_today(), Pledge)
-    return query.join(Pledge.organisation)
+    conditions = search_conditions(criteria, today or uk_today())
+    return select(Pledge).where(*conditions).join(Pledge.organisation)
+
+
+def _newest_page(criteria: Criteria, today: date, page: int) -> list[Any]:
+    """The page's rows, the most recently published first: read in that order from an index of live pledges
+    (all of them, or those of the kinds chosen), as far as the page."""
+    query = (
+        select(Pledge.id)
+        .where(*search_conditions(criteria, today))
+        .order_by(Pledge.published_at.desc(), Pledge.id.desc())
+        .limit(RESULTS_PER_PAGE)
+        .offset((page - 1) * RESULTS_PER_PAGE)
+    )
+    return list(db.session.execute(query).all())
+
+
+def _closing_page(criteria: Criteria, today: date, page: int) -> list[Any]:
+    """The page's rows, the soonest to close first (the most recently published first on the same day), then
+    those with no closing date, the most recently published first.
+
+    Two reads, each in the order of an index and only as far as the page: the pledges with a closing date from
+    the index by closing date (which holds the publication time, so each day's are in order too), then, while
+    those fall short, the ones without from the index by publication. Ordering both at once would sort every
+    match: "no date last" is an order neither index has on SQLite, where nulls come first.
+    """
+    wanted = page * RESULTS_PER_PAGE
+    conditions = search_conditions(criteria, today)
+    dated = (
+        select(Pledge.id, literal(0).label("tier"), Pledge.closes_on, Pledge.published_at)
+        .where(*conditions, Pledge.closes_on.is_not(None))
+        .order_by(Pledge.closes_on, Pledge.published_at.desc(), Pledge.id.desc())
+        .limit(wanted)
+        .cte("dated")
+        .prefix_with("MATERIALIZED")
+    )
+    short = literal(wanted) - count_of(dated)
+    undated = (
+        select(Pledge.id, literal(1).label("tier"), Pledge.closes_on, Pledge.published_at)
+        .where(*conditions, Pledge.closes_on.is_(None))
+        .order_by(Pledge.published_at.desc(), Pledge.id.desc())
+        .limit(greatest(short, 0))
+        .cte("undated")
+        .prefix_with("MATERIALIZED")
+    )
+    both = union_all(
+        *(select(rows.c.id, rows.c.tier, rows.c.closes_on, rows.c.published_at) for rows in (dated, undated))
+    ).subquery("closing")
+    query = (
+        select(both.c.id)
+        .order_by(both.c.tier, both.c.closes_on, both.c.published_at.desc(), both.c.id.desc())
+        .limit(RESULTS_PER_PAGE)
+        .offset(wanted - RESULTS_PER_PAGE)
+    )
+    return list(db.session.execute(query).all())
+
+
+def _page_of(criteria: Criteria, ids: array[int], page: int) -> list[Any]:
+    """The page's rows of the pledges found, in the order chosen: the count has named them all, so they are
+    read by id and sorted, however few of the pledges they are."""
+    found = among(ids)
+    rows = select(Pledge.id).where(found)
+    order: list[Any]
+    if criteria.sort == SearchSort.RELEVANCE and searchable(criteria.keyword):
+        order = best_match_order(criteria.keyword)
+    elif criteria.sort == SearchSort.NEAREST and criteria.origin is not None:
+        rows, order = nearest_order(criteria, criteria.origin, found)
+    elif criteria.sort == SearchSort.CLOSING:
+        order = [Pledge.closes_on.is_(None), Pledge.closes_on, Pledge.published_at.desc(), Pledge.id.desc()]
+    else:
+        order = [Pledge.published_at.desc(), Pledge.id.desc()]
+    query = rows.order_by(*order).limit(RESULTS_PER_PAGE).offset((page - 1) * RESULTS_PER_PAGE)
+    return list(db.session.execute(query).all())
+
+
+def among(ids: array[int]) -> ColumnElement[bool]:
+    """The pledge is one of these: on PostgreSQL one array parameter, which it plans at once however long."""
+    if dialect() == "postgresql":
+        return Pledge.id == any_(bindparam("found_ids", list(ids), type_=ARRAY(Integer)))
+    return Pledge.id.in_(list(ids))
 
 
 def _page_rows(criteria: Criteria, today: date, page: int) -> list[Any]:
-    """The page's rows, each a pledge's id."""
+    """The page's rows of a search with more matches than were counted, each a pledge's id, in the order chosen:
+    read in that order, as far as the page."""
     if criteria.sort == SearchSort.RELEVANCE and searchable(criteria.keyword):
         return best_match_page(criteria, today, page)
     if criteria.sort == SearchSort.NEAREST and criteria.origin is not None:
         return nearest_page(criteria, criteria.origin, today, page)
-    query, order = _ordered(criteria, today, Pledge.id)
-    offset = (page - 1) * RESULTS_PER_PAGE
-    return list(db.session.execute(query.order_by(*order).limit(RESULTS_PER_PAGE).offset(offset)).all())
+    if criteria.sort == SearchSort.CLOSING:
+        return _closing_page(criteria, today, page)
+    return _newest_page(criteria, today, page)
 
 
 def search(criteria: Criteria, today: date, token: str) -> Results:
     """One page of the pledges matching the criteria.
 
-    The count comes from the pledge table and its indexes alone, stopping past `COUNT_CAP`; it is kept for a
-    while under the search `token` (`freshness`), so other pages and orders of the same search skip it. Then
-    the page's ids, then those pledges with their organisations.
+    First the matches, as far as `COUNT_CAP` (or the page asked for): their ids, from the pledge table and its
+    indexes alone. When that is all of them, the page is those pledges sorted, whichever way the database found
+    them; when there are more, it is read in order (`_page_rows`), which finds it soon among so many. The matches
+    are kept for a while under the search `token` (`freshness`), so other pages and orders of the same search
+    skip them. Then those pledges with their organisations.
     """
     cache = search_cache()
-    count_key = ("count", token, today.isoformat(), criteria.url_query(page=1, sort=default_sort(criteria)))
+    key = ("matches", token, today.isoformat(), criteria.url_query(page=1, sort=default_sort(criteria)))
     wanted = max(COUNT_CAP, criteria.page * RESULTS_PER_PAGE) + 1
-    counted = cache.get(count_key)
-    if counted is None or (not counted[1] and counted[0] < wanted):
-        total = db.session.scalar(count_query(criteria, today, limit=wanted)) or 0
-        counted = (total, total < wanted)
-        cache.put(count_key, counted)
-    total, exact = counted
+    matched: tuple[int, bool, array[int] | None] | None = cache.get(key)
+    if matched is None or (not matched[1] and matched[0] < wanted):
+        found_ids = array("i", db.session.scalars(matching_query(criteria, today, limit=wanted)))
+        exact = len(found_ids) < wanted
+        matched = (len(found_ids), exact, found_ids if exact and len(found_ids) <= COUNT_CAP else None)
+        cache.put(key, matched)
+    total, exact, all_ids = matched
     pages = max(1, math.ceil(total / RESULTS_PER_PAGE))
     page = min(criteria.page, pages)
-    if not total:  # nothing to read: the page would be read through every live pledge to find nothing
+    if not total:
         return Results(criteria=criteria, pledges=[], total=0, page=1, pages=1)
-    ids = [row[0] for row in _page_rows(criteria, today, page)]
+    rows = _page_of(criteria, all_ids, page) if all_ids is not None else _page_rows(criteria, today, page)
+    ids = [row[0] for row in rows]
 
     found = db.session.scalars(
         select(Pledge)
