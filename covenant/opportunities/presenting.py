@@ -14,42 +14,25 @@ from sqlalchemy import select
 from covenant.extensions import db
 from covenant.models import LocalAuthority, Pledge
 from covenant.opportunities.cache import presentation_cache, search_cache
-from covenant.opportunities.criteria import REGION_TO_CODE, Criteria
+from covenant.opportunities.criteria import REGION_TO_CODE, Criteria, filter_fields
+from covenant.opportunities.forms import FilterField, FilterForm, NumberFilter, PlaceFilter, VocabularyFilter
+from covenant.opportunities.places import Place
 from covenant.pledges.sections import ages_text, pay_text, where_text
 from covenant.templating import date_text
 from covenant.vocab import (
     CLOSING_SOON_DAYS,
-    DISTANCES_MILES,
-    NEARBY_MILES,
-    OutcomeArea,
     PledgeKind,
     Region,
     SearchSort,
 )
 
-# Plain words for kinds of opportunity, as a young person would look for them.
-KIND_HINTS = {
-    PledgeKind.WORK_EXPERIENCE: "Try out a job for a few days or weeks",
-    PledgeKind.INTERNSHIP: "A few weeks or months of work, often in the summer",
-    PledgeKind.APPRENTICESHIP: "A paid job where you also train for a qualification",
-    PledgeKind.JOB: "A paid job",
-    PledgeKind.GUARANTEED_INTERVIEW: "You will get an interview if you apply",
-    PledgeKind.MENTORING: "Someone to talk to about your plans",
-    PledgeKind.TRAINING: "Courses, lessons and certificates",
-    PledgeKind.DISCOUNT: "Money off, or help with money",
-    PledgeKind.HOUSING: "Help with somewhere to live",
-    PledgeKind.HEALTH: "Help to feel well, in body and mind",
-    PledgeKind.OTHER: "Anything else",
-}
-
-
 # GOV.UK Frontend components that `component` renders, by the name of their folder.
-CACHED_COMPONENTS = {"select": "govukSelect", "checkboxes": "govukCheckboxes"}
+CACHED_COMPONENTS = {"select": "govukSelect", "checkboxes": "govukCheckboxes", "input": "govukInput"}
 
 
 def component(name: str, params: dict[str, Any]) -> Markup:
-    """A GOV.UK Frontend select or checkboxes, as its macro renders it, made once for each set of parameters (in
-    this app's presentation cache).
+    """A GOV.UK Frontend select, checkboxes or text input, as its macro renders it, made once for each set of
+    parameters (in this app's presentation cache).
 
     The search form's place list (160 options) and checkbox groups were most of the page's rendering time,
     yet take few distinct forms. A macro's output depends only on its parameters, which must be plain values:
@@ -91,20 +74,88 @@ def filter_form(criteria: Criteria, token: str) -> Markup:
 
 
 def _render_filter_form(criteria: Criteria, token: str) -> Markup:
+    fields = {field.name: field for field in filter_fields()}
+    places = place_choices(token)
+    components = [
+        _field_component(fields[entry], criteria, places)
+        if isinstance(entry, str)
+        else _flags_component(entry, fields, criteria)
+        for entry in FilterForm.LAYOUT
+    ]
     return Markup(  # noqa: S704 - a template rendered with autoescaping
         render_template(
             "opportunities/_filters.html",
             criteria=criteria,
             clear_href=url_for("opportunities.index"),
-            places=place_choices(token),
-            kinds=list(PledgeKind),
-            kind_hints=KIND_HINTS,
-            areas=list(OutcomeArea),
-            distances=DISTANCES_MILES,
-            nearby_miles=NEARBY_MILES,
+            components=components,
+            sort_name=fields["sort"].name,
             component=component,
         )
     )
+
+
+def _field_component(field: FilterField, criteria: Criteria, places: list[dict[str, Any]]) -> tuple[str, Any]:
+    """The GOV.UK component for one filter, filled in with the search's value: a select, checkboxes or an input."""
+    value = getattr(criteria, field.criterion)
+    extra = {key: item for key, item in field.govuk.items() if key != "blank"}
+    common = {"id": field.name, "name": field.name, **extra}
+    label = {"text": field.label.text, "classes": "govuk-label--s"}
+    hint = {"hint": {"text": field.hint}} if field.hint else {}
+    items: list[dict[str, Any]] | None = None
+    if isinstance(field, PlaceFilter) and "blank" in field.govuk:
+        chosen = value.code if value is not None else None
+        items = [
+            {"value": place["value"], "text": place["text"], "selected": place["value"] == chosen}
+            for place in places
+        ]
+    elif isinstance(field, NumberFilter) and field.choice:
+        items = [
+            {"value": str(number), "text": field.choice.format(number), "selected": value == number}
+            for number in field.allowed
+        ]
+    if items is not None:
+        blank = [{"value": "", "text": field.govuk["blank"]}]
+        return "select", {**common, "label": label, **hint, "items": blank + items}
+    if isinstance(field, VocabularyFilter):
+        checked = [
+            {"value": member.value, "text": member.label, "checked": member in value}
+            | ({"hint": {"text": field.hints[member]}} if member in field.hints else {})
+            for member in field.vocabulary
+        ]
+        legend = {"legend": {"text": field.label.text, "classes": "govuk-fieldset__legend--s"}}
+        return "checkboxes", {
+            "idPrefix": field.name,
+            "name": field.name,
+            "classes": "govuk-checkboxes--small",
+            "fieldset": legend,
+            "items": checked,
+        }
+    shown = value.code if isinstance(value, Place) else ("" if value is None else value)
+    return "input", {**common, "value": shown, "label": label, **hint}
+
+
+def _flags_component(
+    group: tuple[str, str, tuple[str, ...]], fields: dict[str, FilterField], criteria: Criteria
+) -> tuple[str, Any]:
+    """Tick boxes under a legend, each a filter of its own name."""
+    legend, prefix, names = group
+    items = [
+        {
+            "value": "1",
+            "text": fields[name].label.text,
+            "name": name,
+            "id": name,
+            "checked": bool(getattr(criteria, fields[name].criterion)),
+        }
+        for name in names
+    ]
+    return "checkboxes", {
+        "idPrefix": prefix,
+        "name": f"{prefix}-options",
+        "classes": "govuk-checkboxes--small",
+        "fieldset": {"legend": {"text": legend, "classes": "govuk-fieldset__legend--s"}},
+        "items": items,
+    }
 
 
 @dataclass(frozen=True)
