@@ -136,7 +136,7 @@ def _empty_database() -> None:
 
 
 def _analyse() -> None:
-    """Give the planner its statistics after the bulk load: as PostgreSQL's autovacuum would, and as SQLite's
-    `ANALYZE` does (a deployment on SQLite runs it after loading data, or `PRAGMA optimize` now and then)."""
+    """Give each planner its statistics after the bulk load, as PostgreSQL's autovacuum would in time; SQLite
+    gathers none by itself, so it is asked (`ANALYZE`), as anyone loading data in bulk should."""
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"))

@@ -2,8 +2,8 @@
 summary, then the rest; the most recently added first within each.
 
 That order is read a tier at a time (`fulltext.tier_condition`), each tier newest first by id and only as far as
-the page, and a tier is read at all only while the ones before it fall short of the page. So a common word
-(a sixth of all pledges match "mentoring") costs what its first page costs, where scoring every match (BM25 on
+the page, and a tier is read at all only while the ones before it fall short of the page. So a common word,
+matching thousands of pledges, costs what its first page costs, where scoring every match (BM25 on
 SQLite, `ts_rank` on PostgreSQL) would score them all. Each tier is a set of ids from the full-text index with
 the other filters on the pledge row (`filters`); the database chooses to read it from the index or newest
 first from the pledges.

@@ -1,4 +1,8 @@
-"""Distance arithmetic."""
+"""Distance arithmetic, the same on SQLite and PostgreSQL: plain arithmetic on latitude and longitude (an
+equirectangular approximation, accurate to well under a mile at these distances in England), with a bounding box
+first so that the few hundred authorities and postcode districts are tested cheaply. For comparing and ordering
+only: no pledge is ever told a distance in miles.
+"""
 
 from __future__ import annotations
 

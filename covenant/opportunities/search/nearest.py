@@ -1,4 +1,14 @@
-"""Nearest first."""
+"""Nearest first: local pledges by the distance to the nearest of their authorities, the most recently added first
+at the same distance, then the rest (the chosen place's region's first).
+
+A search with few matches has them sorted (`nearest_order`, each local one's distance worked out from its
+authorities). One with many reads rings of authorities instead (`nearest_page`): the nearest authority, then the
+nearest 4, 16 and 64, then any, each ring only while the ones before hold too few for the page, and each
+authority's matches only as far as the page, newest first from its index of listed pledges. Neither database can
+plan that order from statistics: it is an order of authorities, not of pledges, which is why it is written out
+here. PostgreSQL reads a ring's authorities one by one (`LATERAL`); SQLite, which has no `LATERAL`, gathers each
+authority's matches into a JSON array and spreads them out again.
+"""
 
 from __future__ import annotations
 

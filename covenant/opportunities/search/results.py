@@ -1,4 +1,14 @@
-"""search() and Results."""
+"""`search()` and `Results`: one page of a search, in a fixed number of statements whatever its size.
+
+The matching ids come first, no more than `COUNT_CAP` (or the page asked for): the database reads them however its
+statistics say is cheapest, in no order, with every condition a test of the pledge row (`filters`). When that is
+every match, the page is those pledges sorted (`_page_of`): reading them in the page's order from an index would
+walk every live pledge to find a few. When there are more, the page is read in its order (newest first or
+closing soonest here; best match and nearest first in their own modules) and found soon among so many.
+
+The matches are kept under the search token (`freshness`) for the other pages and orders of the same search; the
+rendered list of each page too (`views.results_listing`).
+"""
 
 from __future__ import annotations
 

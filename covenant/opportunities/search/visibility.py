@@ -1,4 +1,7 @@
-"""The visibility rule: which pledges the public may see."""
+"""The visibility rule: a pledge the public may see is live, its organisation not suspended, and not past its
+closing or end date. Every search, count and opportunity page applies it; the indexes the search reads lead with
+the status and hold the dates, so it costs a test of values in hand.
+"""
 
 from __future__ import annotations
 
