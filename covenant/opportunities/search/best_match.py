@@ -20,7 +20,14 @@ from covenant.extensions import db
 from covenant.models import Pledge
 from covenant.opportunities.criteria import Criteria
 from covenant.opportunities.search.filters import count_of, greatest, search_conditions
-from covenant.opportunities.search.fulltext import ANYWHERE, TITLE, TITLE_OR_SUMMARY, tier_condition
+from covenant.opportunities.search.fulltext import (
+    ANYWHERE,
+    TITLE,
+    TITLE_OR_SUMMARY,
+    led_by_index,
+    tier_condition,
+)
+from covenant.opportunities.search.visibility import dialect
 from covenant.vocab import RESULTS_PER_PAGE
 
 
@@ -32,13 +39,20 @@ def best_match_page(criteria: Criteria, today: date, page: int) -> list[Any]:
     for tier in (TITLE, TITLE_OR_SUMMARY, ANYWHERE):
         # As many as the tiers before fall short by: a limit of 0 reads nothing.
         short = literal(wanted) - sum((count_of(before) for before in read), literal(0))
+        columns = (literal(tier).label("tier"), Pledge.id.label("id"))
+        rows: Any
+        if dialect() == "sqlite":
+            # FTS5 hands over a tier's matches newest first without sorting; read so, the page is among the
+            # first of them (this search has more matches than were counted).
+            rows = led_by_index(criteria.keyword, tier, *columns).where(*conditions)
+        else:
+            rows = (
+                select(*columns)
+                .where(*conditions, tier_condition(criteria.keyword, tier))
+                .order_by(Pledge.id.desc())
+            )
         read.append(
-            select(literal(tier).label("tier"), Pledge.id.label("id"))
-            .where(*conditions, tier_condition(criteria.keyword, tier))
-            .order_by(Pledge.id.desc())
-            .limit(greatest(short, 0) if read else wanted)
-            .cte(f"tier_{tier}")
-            .prefix_with("MATERIALIZED")
+            rows.limit(greatest(short, 0) if read else wanted).cte(f"tier_{tier}").prefix_with("MATERIALIZED")
         )
     best = union_all(*(select(rows.c.tier, rows.c.id) for rows in read)).subquery("best")
     query = (

@@ -11,10 +11,12 @@ statistics say is cheaper. Best match asks where the words are, in three tiers (
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Select,
     TextClause,
     and_,
     column,
@@ -80,13 +82,30 @@ def tier_condition(keyword: str, tier: int, exclusive: bool = True) -> ColumnEle
     columns = {TITLE: "title", TITLE_OR_SUMMARY: "title summary", ANYWHERE: ""}
     before = {TITLE: None, TITLE_OR_SUMMARY: "title", ANYWHERE: "title summary"}[tier] if exclusive else None
     if dialect() == "sqlite":
-        query = _sqlite_match(keyword, columns[tier])
-        if before is not None:
-            query = f"({query}) NOT {_sqlite_match(keyword, before)}"
+        query = sqlite_tier_query(keyword, tier, exclusive)
         matches = select(PLEDGE_FTS.c.rowid).where(_fts_match(query, f"fts_{tier}_{int(exclusive)}"))
         return Pledge.id.in_(matches)
     matching = _pg_matches(keyword, columns[tier])
     return matching if before is None else and_(matching, ~_pg_matches(keyword, before))
+
+
+def sqlite_tier_query(keyword: str, tier: int, exclusive: bool = True) -> str:
+    """The FTS5 query for a tier (`tier_condition`)."""
+    columns = {TITLE: "title", TITLE_OR_SUMMARY: "title summary", ANYWHERE: ""}
+    before = {TITLE: None, TITLE_OR_SUMMARY: "title", ANYWHERE: "title summary"}[tier] if exclusive else None
+    query = _sqlite_match(keyword, columns[tier])
+    return f"({query}) NOT {_sqlite_match(keyword, before)}" if before is not None else query
+
+
+def led_by_index(keyword: str, tier: int, *columns: Any) -> Select[Any]:
+    """`columns` of the pledges in a tier, read from SQLite's FTS5 index in its own order, newest (highest id)
+    first, without sorting: for a keyword with many matches, of which the page needs the first few."""
+    return (
+        select(*columns)
+        .select_from(PLEDGE_FTS.join(Pledge, Pledge.id == PLEDGE_FTS.c.rowid))
+        .where(_fts_match(sqlite_tier_query(keyword, tier), f"fts_led_{tier}"))
+        .order_by(PLEDGE_FTS.c.rowid.desc())
+    )
 
 
 def _sqlite_match(keyword: str, columns: str = "") -> str:
