@@ -1,12 +1,13 @@
 """Best match: the pledges with all the words in their title first, then those with them in the title or
 summary, then the rest; the most recently added first within each.
 
-That order is read a tier at a time (`fulltext.tier_condition`), each tier newest first by id and only as far as
-the page, and a tier is read at all only while the ones before it fall short of the page. So a common word,
-matching thousands of pledges, costs what its first page costs, where scoring every match (BM25 on
-SQLite, `ts_rank` on PostgreSQL) would score them all. Each tier is a set of ids from the full-text index with
-the other filters on the pledge row (`filters`); the database chooses to read it from the index or newest
-first from the pledges.
+A search whose matches were all counted has them sorted in that order (`best_match_order`). One with more reads
+the order a tier at a time (`best_match_page`), each tier newest first and only as far as the page, and a tier
+at all only while the ones before it fall short of the page. So a common word, matching thousands of pledges,
+costs what its first page costs, where scoring every match (BM25 on SQLite, `ts_rank` on PostgreSQL) would score
+them all. On PostgreSQL each tier is a condition the planner reads from the pledges newest first or from the
+tier's GIN index, as its statistics say; on SQLite it is read straight from FTS5, which hands over a query's
+matches newest first without sorting: SQLite has no statistics of FTS5 matches to choose that for itself.
 """
 
 from __future__ import annotations
