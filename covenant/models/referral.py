@@ -85,7 +85,7 @@ class ReferralReminder(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(80))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -95,7 +95,7 @@ def upgrade():
     op.create_table('referral_reminder',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('referral_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('kind', sa.String(length=80), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['referral_id'], ['referral.id'], name=op.f('fk_referral_reminder_referral_id_referral'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_referral_reminder')),
