@@ -365,9 +365,9 @@ def _pledge(
             "under_18_contact": under_18,
             "contact_supervised": (rng.random() < 0.7) if under_18 else None,
             "dbs_level": dbs_level,
-            "dbs_expires_on": None
-            if dbs_level == DbsLevel.NONE
-            else today + timedelta(days=rng.randint(60, 900)),
+            "dbs_confirmed_on": today - timedelta(days=rng.randint(5, 330))
+            if under_18 and dbs_level == DbsLevel.ENHANCED_BARRED
+            else None,
             "adjustments": rng.choice(ADJUSTMENTS),
             "adjustments_answered": not draft or rng.random() < 0.5,
             "review_reason": None,

@@ -24,10 +24,11 @@ from covenant.models import (
     User,
 )
 from covenant.referrals.operations import referral_problem
-from covenant.sqltypes import UK, uk_today, utcnow
+from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import (
     PLACE_HOLDING_STATUSES,
     SUSTAINED_KINDS,
+    UK_TIME_ZONE,
     OutcomeArea,
     PledgeKind,
     PledgeStatus,
@@ -90,7 +91,7 @@ REASONS = {
 
 
 def _uk_moment(day: date, hour: int) -> datetime:
-    return datetime.combine(day, datetime.min.time().replace(hour=hour), tzinfo=UK)
+    return datetime.combine(day, datetime.min.time().replace(hour=hour), tzinfo=UK_TIME_ZONE)
 
 
 def seed_caseloads(password_hash: str) -> int:

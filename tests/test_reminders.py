@@ -14,15 +14,15 @@ from covenant.clock import add_working_days, working_days_between
 from covenant.extensions import db
 from covenant.models import SustainmentCheck
 from covenant.referrals.reminders import send_reminders
-from covenant.sqltypes import UK, uk_today
-from covenant.vocab import DbsLevel, PledgeKind, ReferralStatus, Role
+from covenant.sqltypes import uk_today
+from covenant.vocab import UK_TIME_ZONE, DbsLevel, PledgeKind, ReferralStatus, Role
 from tests.conftest import link_in, text_of
 
 CHRISTMAS_WEEK = date(2026, 12, 21)  # a Monday; Friday 25 and Monday 28 December are bank holidays
 
 
 def uk_midday(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time().replace(hour=12), tzinfo=UK)
+    return datetime.combine(day, datetime.min.time().replace(hour=12), tzinfo=UK_TIME_ZONE)
 
 
 def test_working_days_leave_out_weekends_and_bank_holidays() -> None:

@@ -45,9 +45,9 @@ def test_an_authority_that_moves_region_moves_its_pledges(make_pledge, authority
 
 
 def test_the_migration_numbers_the_vocabularies_as_the_app_does():
-    """Migration 0002 wrote the bits of the pledges there were with its own copy of the vocabularies' order."""
+    """Migration 0004 wrote the bits of the pledges there were with its own copy of the vocabularies' order."""
     from importlib import import_module
 
-    migration = import_module("migrations.versions.0002_search_bits")
+    migration = import_module("migrations.versions.0004_search_bits")
     assert migration.OUTCOME_AREAS == [area.value for area in OutcomeArea]
     assert migration.REGIONS == [region.value for region in Region]

@@ -26,7 +26,7 @@ from covenant.extensions import db
 from covenant.models import Pledge, Referral, ReferralReminder, SustainmentCheck, User
 from covenant.referrals.operations import STILL_THERE, organisation_recipients
 from covenant.security import make_token
-from covenant.sqltypes import UK, uk_today
+from covenant.sqltypes import uk_today
 from covenant.templating import date_text
 from covenant.vocab import (
     DBS_ATTESTATION_MONTHS,
@@ -34,6 +34,7 @@ from covenant.vocab import (
     RESPONSE_WORKING_DAYS,
     SUSTAINED_KINDS,
     SUSTAINMENT_MONTHS,
+    UK_TIME_ZONE,
     ReferralStatus,
     Role,
 )
@@ -53,7 +54,7 @@ class ReminderRun:
 
 
 def _uk_date(moment: datetime) -> date:
-    return moment.astimezone(UK).date()
+    return moment.astimezone(UK_TIME_ZONE).date()
 
 
 def _record_once(row: ReferralReminder | SustainmentCheck) -> bool:
@@ -80,7 +81,7 @@ def send_reminders(today: date | None = None) -> ReminderRun:
 def _responses(today: date, run: ReminderRun) -> None:
     """Referrals with no reply: reminders at 5 working days, and at 10 the adviser and coordinators."""
     # 5 working days are at least 7 calendar days: older ones are the candidates.
-    oldest = datetime.combine(today - timedelta(days=6), datetime.min.time(), tzinfo=UK)
+    oldest = datetime.combine(today - timedelta(days=6), datetime.min.time(), tzinfo=UK_TIME_ZONE)
     waiting = db.session.scalars(
         select(Referral)
         .where(Referral.status == ReferralStatus.REFERRED, Referral.status_changed_at < oldest)

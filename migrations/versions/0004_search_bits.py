@@ -14,8 +14,8 @@ restrict a match to the title, but its statistics could not say how many.
 The columns are added and dropped without rebuilding the pledge table on SQLite, which would drop the full-text
 index's triggers (0001).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-03 09:41:38.445833
 
 """
@@ -46,8 +46,8 @@ POSTGRESQL_DOWNGRADE = [
 
 
 # revision identifiers, used by Alembic.
-revision = '0002'
-down_revision = '0001'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, attributes
 from covenant.models import LocalAuthority, Pledge, PledgeLocalAuthority
 from covenant.vocab import OutcomeArea, Reach, Region
 
-# One bit for each, in the vocabulary's order. Migration 0002 wrote the same values into existing rows.
+# One bit for each, in the vocabulary's order. Migration 0004 wrote the same values into existing rows.
 AREA_BIT = {area: 1 << index for index, area in enumerate(OutcomeArea)}
 REGION_BIT = {region: 1 << index for index, region in enumerate(Region)}
 

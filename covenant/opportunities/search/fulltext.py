@@ -120,7 +120,7 @@ def _fts_match(query: str, name: str) -> TextClause:
     return text(f"pledge_fts MATCH :{name}").bindparams(**{name: query})
 
 
-# PostgreSQL's vectors of the title, of the title and summary, and of every text (migrations 0001 and 0002), each
+# PostgreSQL's vectors of the title, of the title and summary, and of every text (migrations 0001 and 0004), each
 # with its GIN index and its own statistics: the planner knows how many titles hold a word.
 VECTORS = {"title": "title_vector", "title summary": "title_summary_vector", "": "search_vector"}
 
