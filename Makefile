@@ -80,12 +80,14 @@ pytest: $(INSTALLED) $(ASSETS_BUILT) chromium
 test: lint typecheck pytest
 
 # The load test uses Debian's wrk when it can be had (installed here when running as root), otherwise a small
-# Python load generator; either way the same one for both routes.
-bench: $(INSTALLED) $(ASSETS_BUILT)
+# Python load generator; either way the same one for both routes. Then Lighthouse measures the public pages in
+# Debian's Chromium (LIGHTHOUSE_ARGS: --runs N).
+bench: $(INSTALLED) $(ASSETS_BUILT) chromium
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		{ apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }; }; } || \
 		echo "wrk is not installed, so the load test uses the Python load generator"
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.lighthouse $(LIGHTHOUSE_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC) .pytest_cache .mypy_cache .ruff_cache

@@ -4,7 +4,7 @@
 database (`database`, `rows`), times the named searches in process (`timing`) and a seeded random sample of
 every other (`sample`), measures the throughput of the search page against a bare route under gunicorn (`load`,
 `wsgi`), then prints a table per database and a verdict per target, and writes the figures as JSON into
-`bench-results/`.
+`bench-results/`. `python -m bench.lighthouse` measures the public pages in a real browser (Lighthouse).
 
 None of it is part of the app that is served: it lives beside `covenant/`, which is the only package installed.
 """
