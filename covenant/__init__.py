@@ -24,6 +24,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     finalise(app.config, app.instance_path)
 
     register_extensions(app)
+    register_static_files(app)
     register_url_converters(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -82,6 +83,13 @@ def register_extensions(app: Flask) -> None:
     cache.init_app(app)  # the search page's caches, this app's own
     freshness.init_app(app)  # every change to what a search reads renews the search token
     bits.init_app(app)  # a pledge's outcome areas and regions as bits on its row, for the search
+
+
+def register_static_files(app: Flask) -> None:
+    """WhiteNoise serves the built front end, under content-hashed names, before Flask sees the request."""
+    from covenant.static_files import init_static_files
+
+    init_static_files(app)
 
 
 def register_url_converters(app: Flask) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from covenant import PROJECT_ROOT
 from covenant.config import normalise_database_url
+from covenant.static_files import METAFILE
 from devtools.servers import create_postgres_database, free_port, gunicorn
 from tests.conftest import reset_database
 
@@ -92,7 +93,7 @@ def run_flask(env: dict[str, str], *args: str) -> None:
 def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Covenant with demo data, served by gunicorn on a free port on 127.0.0.1."""
     require_chromium()
-    if not (PROJECT_ROOT / "covenant" / "static" / "css" / "covenant.css").exists():
+    if not (PROJECT_ROOT / "covenant" / "static" / METAFILE).exists():
         pytest.fail("The front-end assets are not built: run `make assets` first.", pytrace=False)
     root = tmp_path_factory.mktemp("browser-server")
     instance = root / "instance"

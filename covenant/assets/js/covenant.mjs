@@ -1,6 +1,8 @@
 // Progressive enhancement only: every page works without JavaScript.
-import { initAll } from "../govuk/govuk-frontend.min.js";
-import { FilterToggleButton, initAll as initMojAll } from "../moj/moj-frontend.mjs";
+//
+// esbuild bundles this file with what it imports from the npm packages (`make assets`).
+import { initAll } from "govuk-frontend";
+import { FilterToggleButton, initAll as initMojAll } from "@ministryofjustice/frontend";
 
 initAll();
 initMojAll();
@@ -14,17 +16,19 @@ for (const filter of document.querySelectorAll('[data-module="moj-filter"]')) {
   });
 }
 
-// Long lists of places become a type-ahead search when accessible-autocomplete has loaded. The empty choice
-// ("Anywhere in England") stays in the list: without it, tapping into the box and out again would choose the
-// first place in the list.
-const autocomplete = window.accessibleAutocomplete;
-if (autocomplete) {
-  for (const select of document.querySelectorAll('select[data-module="covenant-autocomplete"]')) {
-    autocomplete.enhanceSelectElement({
-      selectElement: select,
-      defaultValue: "",
-      showAllValues: true,
-      preserveNullOptions: true,
-    });
-  }
+// Long lists of places become a type-ahead search. Its code (55 KB) is fetched only by pages that have such a
+// list. The empty choice ("Anywhere in England") stays in the list: without it, tapping into the box and out
+// again would choose the first place in the list.
+const placeLists = document.querySelectorAll('select[data-module="covenant-autocomplete"]');
+if (placeLists.length) {
+  import("accessible-autocomplete").then(({ default: accessibleAutocomplete }) => {
+    for (const select of placeLists) {
+      accessibleAutocomplete.enhanceSelectElement({
+        selectElement: select,
+        defaultValue: "",
+        showAllValues: true,
+        preserveNullOptions: true,
+      });
+    }
+  });
 }
