@@ -1,20 +1,42 @@
 // Progressive enhancement only: every page works without JavaScript.
 //
-// esbuild bundles this file with what it imports from the npm packages (`make assets`).
-import { initAll } from "govuk-frontend";
-import { FilterToggleButton, initAll as initMojAll } from "@ministryofjustice/frontend";
+// esbuild bundles this file with only the components imported here (`make assets`), so a page that starts
+// using another GOV.UK or MOJ component with a `data-module` needs it added to COMPONENTS.
+import {
+  Button,
+  CharacterCount,
+  Checkboxes,
+  createAll,
+  ErrorSummary,
+  NotificationBanner,
+  PasswordInput,
+  Radios,
+  ServiceNavigation,
+  SkipLink,
+} from "govuk-frontend";
+import { FilterToggleButton } from "@ministryofjustice/frontend";
 
-initAll();
-initMojAll();
+const COMPONENTS = [
+  Button,
+  CharacterCount,
+  Checkboxes,
+  ErrorSummary,
+  NotificationBanner,
+  PasswordInput,
+  Radios,
+  ServiceNavigation,
+  SkipLink,
+];
+for (const Component of COMPONENTS) {
+  createAll(Component);
+}
 
 // On small screens the search filters fold away behind a "Show filters" button; on big ones they start open,
 // beside the results.
-for (const filter of document.querySelectorAll('[data-module="moj-filter"]')) {
-  new FilterToggleButton(filter, {
-    startHidden: false,
-    toggleButton: { showText: "Show filters", hideText: "Hide filters", classes: "govuk-button--secondary" },
-  });
-}
+createAll(FilterToggleButton, {
+  startHidden: false,
+  toggleButton: { showText: "Show filters", hideText: "Hide filters", classes: "govuk-button--secondary" },
+});
 
 // Long lists of places become a type-ahead search. Its code (55 KB) is fetched only by pages that have such a
 // list. The empty choice ("Anywhere in England") stays in the list: without it, tapping into the box and out
