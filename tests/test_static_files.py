@@ -7,6 +7,7 @@ compressed, how long browsers may keep it and what each page's head asks for.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -15,7 +16,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from covenant.models import User
 from covenant.static_files import METAFILE, read_built_names
+from covenant.vocab import Role
 
 KB = 1000
 
@@ -144,3 +147,13 @@ def test_a_missing_static_file_is_a_404(client: FlaskClient) -> None:
     response = client.get("/static/css/covenant.css")  # only the hashed name is built
     assert response.status_code == 404
     response.close()
+
+
+def test_signed_out_the_navigation_is_not_folded_away_after_the_page_is_drawn(
+    client: FlaskClient, make_user: Callable[..., User], login_as: Callable[[User], User]
+) -> None:
+    """Folding the menu behind a button happens when the script runs, after the first paint, and moved the
+    whole page: signed out there are only three links, so they stay open."""
+    assert "govuk-service-navigation__toggle" not in client.get("/opportunities").get_data(as_text=True)
+    login_as(make_user(Role.COORDINATOR))
+    assert "govuk-service-navigation__toggle" in client.get("/opportunities").get_data(as_text=True)
