@@ -42,7 +42,7 @@ def register_extensions(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from covenant import database, models, unit_of_work  # noqa: F401 - engine events; every model on the metadata
-    from covenant.extensions import csrf, db, limiter, login_manager, migrate
+    from covenant.extensions import compress, csrf, db, limiter, login_manager, migrate
     from covenant.opportunities import cache, freshness
     from covenant.opportunities.search import bits
     from covenant.templating import init_templating
@@ -78,6 +78,7 @@ def register_extensions(app: Flask) -> None:
         },
         content_security_policy_nonce_in=["script-src"],
     )
+    compress.init_app(app)
     init_templating(app)
     WTFormsHelpers(app)
     cache.init_app(app)  # the search page's caches, this app's own

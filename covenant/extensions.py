@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from covenant.compression import PublicPageCompress
 from covenant.sqltypes import include_in_migrations, render_migration_type
 
 NAMING_CONVENTION = {
@@ -43,3 +44,4 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 # each app gets its own Talisman in `create_app`, as Talisman keeps its settings on the instance, and two apps
 # sharing one (a test suite's) would both get the last one's.
 talisman = Talisman()
+compress = PublicPageCompress()

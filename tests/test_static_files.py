@@ -1,5 +1,5 @@
 """Light and fast on a cheap phone (issue 12), checked without timing anything: what the front end weighs once
-compressed, how long browsers may keep it and what each page's head asks for.
+compressed, how long browsers may keep it, what each page's head asks for, and which pages are compressed.
 
 `make bench` measures the pages themselves with Lighthouse; these checks stop the causes from coming back.
 """
@@ -29,6 +29,13 @@ BUDGETS = {  # name: (Brotli, gzip) in bytes
     "the script every page runs": (8 * KB, 9 * KB),
     "the place autocomplete's script": (19 * KB, 21 * KB),
 }
+
+
+@pytest.fixture
+def plain_client(app: Flask) -> FlaskClient:
+    """A client that leaves response bodies alone (the checking client parses every page, and a compressed
+    one is not HTML until it is decompressed)."""
+    return FlaskClient(app, app.response_class)
 
 
 def head_of(html: str) -> Element:
@@ -147,6 +154,31 @@ def test_a_missing_static_file_is_a_404(client: FlaskClient) -> None:
     response = client.get("/static/css/covenant.css")  # only the hashed name is built
     assert response.status_code == 404
     response.close()
+
+
+@pytest.mark.parametrize(("accepted", "encoding"), [("gzip, deflate, br, zstd", "br"), ("gzip", "gzip")])
+def test_public_pages_are_sent_compressed(plain_client: FlaskClient, accepted: str, encoding: str) -> None:
+    response = plain_client.get("/opportunities", headers={"Accept-Encoding": accepted})
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == encoding
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert len(response.data) < len(plain_client.get("/opportunities").data) / 3
+
+
+def test_a_page_with_a_csrf_token_is_never_compressed(client: FlaskClient) -> None:
+    """Compression would let an attacker read the token from the sizes of pages that repeat their input."""
+    response = client.get("/sign-in", headers={"Accept-Encoding": "gzip, br"})
+    assert 'name="csrf_token"' in response.get_data(as_text=True)
+    assert "Content-Encoding" not in response.headers
+
+
+def test_a_signed_in_page_is_never_compressed(
+    client: FlaskClient, make_user: Callable[..., User], login_as: Callable[[User], User]
+) -> None:
+    login_as(make_user(Role.PERSONAL_ADVISER))
+    response = client.get("/opportunities?q=mentoring", headers={"Accept-Encoding": "gzip, br"})
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response.headers
 
 
 def test_signed_out_the_navigation_is_not_folded_away_after_the_page_is_drawn(
