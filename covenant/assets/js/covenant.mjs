@@ -38,19 +38,9 @@ createAll(FilterToggleButton, {
   toggleButton: { showText: "Show filters", hideText: "Hide filters", classes: "govuk-button--secondary" },
 });
 
-// Long lists of places become a type-ahead search. Its code (55 KB) is fetched only by pages that have such a
-// list. The empty choice ("Anywhere in England") stays in the list: without it, tapping into the box and out
-// again would choose the first place in the list.
+// Long lists of places become a type-ahead search. Its code is fetched only by pages that have such a list;
+// until it arrives, or if it never does, the list works as it is.
 const placeLists = document.querySelectorAll('select[data-module="covenant-autocomplete"]');
 if (placeLists.length) {
-  import("accessible-autocomplete").then(({ default: accessibleAutocomplete }) => {
-    for (const select of placeLists) {
-      accessibleAutocomplete.enhanceSelectElement({
-        selectElement: select,
-        defaultValue: "",
-        showAllValues: true,
-        preserveNullOptions: true,
-      });
-    }
-  });
+  import("./place-autocomplete.mjs").then(({ enhancePlaceLists }) => enhancePlaceLists(placeLists));
 }
