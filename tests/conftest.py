@@ -335,12 +335,13 @@ class ClientRequest:
 
 
 def assert_title_names_heading(page: BeautifulSoup, where: str) -> None:
-    """The page's <title> starts with its <h1> (after 'Error: ' when the form has errors)."""
+    """The page's <title> starts with its <h1> (after 'Error: ' when the form has errors), perhaps followed by
+    more, such as how many results there are."""
     assert page.title is not None, f"{where}: no <title>"
     assert page.h1 is not None, f"{where}: no <h1>"
     title = normalise(page.title.get_text()).removeprefix("Error: ")
     heading = normalise(page.h1.get_text())
-    assert title.split(" – ")[0] == heading, (
+    assert title.split(" – ")[0].startswith(heading), (
         f"{where}: the title ‘{title}’ does not name the heading ‘{heading}’"
     )
 

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from flask import url_for
 from markupsafe import escape
 from sqlalchemy import select
 
@@ -509,3 +510,51 @@ def test_a_page_past_the_end_shows_the_last_page(
 
     assert response.status_code == 200
     assert on_last_page in response.get_data(as_text=True)
+
+
+# Care leavers' records: nobody outside their authority (or, for a referral, the organisation it went to)
+
+
+def test_no_route_shows_a_care_leaver_or_referral_to_anyone_outside_their_authority(
+    app, client_request, make_user, make_care_leaver, make_pledge, make_referral, authority
+):
+    """Walks every route that takes a care leaver or a referral: for another authority's staff, another
+    organisation's people and coordinators, each answers 403 or 404, and never shows the first name."""
+    adviser = make_user(Role.PERSONAL_ADVISER)
+    employer = make_user(Role.ORGANISATION_ADMIN)
+    sam = make_care_leaver(adviser, first_name="Zebedee")
+    pledge = make_pledge(organisation=employer.organisation)
+    referral = make_referral(sam, pledge)
+    values = {
+        "care_leaver_id": sam.id,
+        "referral_id": referral.id,
+        "pledge_id": pledge.id,
+        "status": "accepted",
+    }
+    camden = authority(CAMDEN)
+    outsiders = [
+        make_user(Role.PERSONAL_ADVISER, local_authority=camden),
+        make_user(Role.AUTHORITY_MANAGER, local_authority=camden),
+        make_user(Role.ORGANISATION_ADMIN),
+        make_user(Role.COORDINATOR),
+    ]
+    routes = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if {"care_leaver_id", "referral_id"} & set(rule.arguments) and set(rule.arguments) <= set(values)
+    ]
+    assert len(routes) >= 9
+
+    for outsider in outsiders:
+        client_request.login(outsider)
+        for rule in routes:
+            path = url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                if method == "GET":
+                    response = client_request.client.get(path)
+                else:
+                    response = client_request.client.post(
+                        path, data={"csrf_token": client_request.csrf_token()}
+                    )
+                assert response.status_code in (403, 404), (outsider.role, method, path, response.status_code)
+                assert "Zebedee" not in response.get_data(as_text=True), (outsider.role, method, path)

@@ -15,7 +15,9 @@ from covenant.sqltypes import uk_today
 from covenant.vocab import (
     REFERRAL_TRANSITIONS,
     DbsLevel,
+    PledgeKind,
     PledgeStatus,
+    Reach,
     ReferralStatus,
     Role,
 )
@@ -331,3 +333,61 @@ def test_pledge_status_draft_is_not_referrable(
         pledge_id=pledge.id,
         _expected_status=404,
     )
+
+
+def test_finding_opportunities_for_a_care_leaver_fills_in_the_search_and_offers_to_refer_them(
+    client_request, adviser, employer, make_care_leaver, make_pledge, authority
+):
+    leeds = authority()
+    sam = make_care_leaver(adviser, first_name="Sam", age=19, kinds=[PledgeKind.JOB])
+    near = make_pledge(organisation=employer.organisation, title="Leeds warehouse job", kind=PledgeKind.JOB,
+                       reach=Reach.LOCAL_AUTHORITIES, local_authorities=[leeds])  # fmt: skip
+    too_young = make_pledge(organisation=employer.organisation, title="Job for 16 to 18s", kind=PledgeKind.JOB,
+                            min_age=16, max_age=18)  # fmt: skip
+    mentoring = make_pledge(organisation=employer.organisation, title="Mentoring", kind=PledgeKind.MENTORING)
+    client_request.login(adviser)
+
+    response = client_request.client.get(f"/caseload/{sam.id}/opportunities")
+    location = response.headers["Location"]
+    for part in ("where=E08000035", "distance=10", "kind=job", "age=19"):
+        assert part in location
+    page = client_request.get_url(location.split("#")[0])
+
+    assert "You are finding opportunities for Sam" in text_of(page)
+    titles = [link.get_text() for link in page.select(".covenant-result h3 a")]
+    assert near.title in titles
+    assert too_young.title not in titles  # the age filter leaves out what they are too old for
+    assert mentoring.title not in titles
+    [refer] = [
+        link
+        for link in page.select(".covenant-result a")
+        if link.get_text(" ", strip=True) == f"Refer Sam to {near.title}"
+    ]
+    assert refer["href"] == f"/caseload/{sam.id}/refer/{near.id}"
+
+    pledge_page = client_request.get("opportunities.show", pledge_id=too_young.id)
+    assert "Sam is 19, and this opportunity is for people aged 16 to 18" in text_of(pledge_page)
+    client_request.post("referrals.stop_finding", _expected_redirect=f"/caseload/{sam.id}")
+    assert "finding opportunities for Sam" not in text_of(client_request.get("opportunities.index"))
+
+
+def test_a_care_leaver_who_does_not_know_their_adviser_can_reach_the_leaving_care_team(
+    client_request, make_pledge, authority
+):
+    leeds = authority()
+    leeds.team_phone, leeds.team_email, leeds.team_hours = (
+        "0113 378 0000",
+        "leaving.care@leeds.example",
+        "Weekdays, 9 to 5",
+    )
+    pledge = make_pledge()
+    db.session.flush()
+
+    page = client_request.get("opportunities.show", pledge_id=pledge.id)
+    assert "Not sure who your adviser is?" in text_of(page)
+    assert [option["value"] for option in page.select("#team option")] == ["", "E08000035"]
+
+    chosen = client_request.get_url(f"/opportunities/{pledge.id}?team=E08000035")
+    assert "Contact the leaving care team at Leeds" in text_of(chosen)
+    assert chosen.select_one('a[href="tel:01133780000"]') is not None
+    assert "leaving.care@leeds.example" in text_of(chosen)

@@ -8,10 +8,12 @@ from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import or_, select
 from werkzeug.datastructures import MultiDict
 
 from covenant.access import public
 from covenant.extensions import db
+from covenant.forms import ConfirmForm
 from covenant.models import LocalAuthority, Pledge
 from covenant.opportunities import bp
 from covenant.opportunities.cache import search_cache
@@ -30,6 +32,7 @@ from covenant.opportunities.presenting import (
 from covenant.opportunities.search import Results, search, visible_pledge
 from covenant.pagination import pagination_params
 from covenant.pledges.sections import ages_text, dates_text, pay_text, places_text, where_text
+from covenant.referrals.finding import Referring, referring_for
 from covenant.sqltypes import uk_today
 from covenant.vocab import ALERT_ROLES, NEARBY_MILES, ONCE_PUBLIC_STATUSES, TakeUp
 
@@ -57,7 +60,8 @@ def _search_page(criteria: Criteria, near_you: NearYouForm | None) -> str:
     """The search page: the results, the filters, and "Find opportunities near you" before any is chosen."""
     base = url_for("opportunities.index")
     token = current_token()
-    results, listing = results_listing(criteria, base, token)
+    referring = referring_for(uk_today())
+    results, listing = results_listing(criteria, base, token, referring)
     messages = list(criteria.messages)
     if results.page < criteria.page:
         messages.append(f"There are only {results.pages} pages of results, so we showed the last one")
@@ -75,6 +79,8 @@ def _search_page(criteria: Criteria, near_you: NearYouForm | None) -> str:
         quick_miles=NEARBY_MILES,
         component=component,
         clear_href=base,
+        referring=referring,
+        stop_form=ConfirmForm() if referring else None,
         save_search_href=(
             url_for("alerts.save") + criteria.url_query(page=1)
             if current_user.is_authenticated and current_user.role in ALERT_ROLES
@@ -83,17 +89,20 @@ def _search_page(criteria: Criteria, near_you: NearYouForm | None) -> str:
     )
 
 
-def results_listing(criteria: Criteria, base: str, token: str) -> tuple[Results, Markup]:
+def results_listing(
+    criteria: Criteria, base: str, token: str, referring: Referring | None = None
+) -> tuple[Results, Markup]:
     """The search's results (without their pledges) and the rendered list of them, with its pagination.
 
     Kept under the search token (`freshness`), like the count: every change to what a search reads gives
     the token a new value, so a kept list is never out of date, and a search done again, the commonest
-    thing on this page, costs one small query.
+    thing on this page, costs one small query. A list with a "Refer" link for the care leaver an adviser is
+    finding opportunities for is theirs alone, and never kept.
     """
     cache = search_cache()
     today = uk_today()
     key = ("listing", token, today.isoformat(), criteria.url_query())
-    kept: tuple[Results, Markup] | None = cache.get(key)
+    kept: tuple[Results, Markup] | None = cache.get(key) if referring is None else None
     if kept is not None:
         return kept
     results = search(criteria, today, token=token)
@@ -112,10 +121,12 @@ def results_listing(criteria: Criteria, base: str, token: str) -> tuple[Results,
             facts=facts,
             pagination=pagination,
             clear_href=base,
+            referring=referring,
         )
     )
     kept = (replace(results, pledges=[]), listing)
-    cache.put(key, kept)
+    if referring is None:
+        cache.put(key, kept)
     return kept
 
 
@@ -151,4 +162,25 @@ def show(pledge_id: int) -> str | tuple[str, int]:
         places=places_text(pledge),
         where_text=where_text(pledge),
         back=back,
+        referring=referring_for(uk_today()),
+        teams=_teams(),
+        team=_team(request.args.get("team")),
     )
+
+
+def _teams() -> list[dict[str, str]]:
+    """The council areas whose leaving care teams care leavers can reach, for "Not sure who your adviser is?"."""
+    authorities = db.session.scalars(
+        select(LocalAuthority)
+        .where(or_(LocalAuthority.team_phone.is_not(None), LocalAuthority.team_email.is_not(None)))
+        .order_by(LocalAuthority.name)
+    )
+    return [{"value": authority.gss_code, "text": authority.name} for authority in authorities]
+
+
+def _team(gss_code: str | None) -> LocalAuthority | None:
+    """The leaving care team a care leaver chose to see, if it has contact details."""
+    if not gss_code:
+        return None
+    authority = db.session.scalars(select(LocalAuthority).where(LocalAuthority.gss_code == gss_code)).first()
+    return authority if authority is not None and authority.has_team_contact else None

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
-from urllib.parse import urlencode
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -22,6 +21,7 @@ from covenant.models import Pledge, Referral
 from covenant.opportunities.criteria import Criteria, find_place
 from covenant.opportunities.search import visible_pledge
 from covenant.referrals import bp
+from covenant.referrals.finding import REFERRING_FOR
 from covenant.referrals.forms import MoveForm, ReferralForm
 from covenant.referrals.operations import (
     ReferralRefused,
@@ -53,8 +53,10 @@ organisation_people = roles(*ORGANISATION_ROLES)
 @bp.route("/caseload/<int:care_leaver_id>/opportunities")
 @staff
 def find_for(care_leaver_id: int) -> WerkzeugResponse:
-    """The search, filled in from the care leaver's age, where they live and what interests them."""
+    """The search, filled in from the care leaver's age, where they live and what interests them. Until the
+    adviser stops, every search result and opportunity page offers to refer them (`referring_for`)."""
     care_leaver = authority_care_leaver(care_leaver_id, current_user)
+    session[REFERRING_FOR] = care_leaver.id
     criteria = Criteria(
         where=find_place(care_leaver.lives_in.gss_code),
         distance=NEARBY_MILES,
@@ -62,9 +64,19 @@ def find_for(care_leaver_id: int) -> WerkzeugResponse:
         areas=() if care_leaver.kinds else tuple(care_leaver.outcome_areas),
         age=care_leaver.age(uk_today()),
     )
-    query = criteria.url_query()
-    joiner = "&" if query else "?"
-    return redirect(url_for("opportunities.index") + query + joiner + urlencode({"for": care_leaver.id}))
+    return redirect(criteria.results_href(url_for("opportunities.index")))
+
+
+@bp.route("/referring/stop", methods=["POST"])
+@staff
+def stop_finding() -> WerkzeugResponse:
+    """Back to searching for nobody in particular."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    care_leaver_id = session.pop(REFERRING_FOR, None)
+    if isinstance(care_leaver_id, int):
+        return redirect(url_for("caseload.care_leaver", care_leaver_id=care_leaver_id))
+    return redirect(url_for("caseload.index"))
 
 
 @bp.route("/caseload/<int:care_leaver_id>/refer/<int:pledge_id>", methods=["GET", "POST"])
