@@ -195,6 +195,19 @@ class ConsoleWatcher:
         return errors
 
 
+PHONE = {"width": 375, "height": 740}
+
+
+def check_page(page: Page, watcher: ConsoleWatcher, what: str) -> None:
+    """No axe violations, no console errors and nothing wider than the screen."""
+    problems = axe_violations(page) + watcher.take()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.viewport_size["width"] if page.viewport_size else width
+    if width > viewport:
+        problems.append(f"the page is {width}px wide on a {viewport}px screen")
+    assert not problems, f"{what} ({page.url}):\n" + "\n".join(problems)
+
+
 def sign_in(page: Page, server: LiveServer, email: str, password: str = DEMO_PASSWORD) -> None:
     """Sign in through the real sign-in form."""
     page.goto(f"{server.url}/sign-in")

@@ -10,21 +10,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from covenant.sqltypes import uk_today
-from tests.browser.conftest import ConsoleWatcher, LiveServer, axe_violations, sign_in
+from tests.browser.conftest import PHONE, ConsoleWatcher, LiveServer, check_page, sign_in
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 375, "height": 740}
-
-
-def check_page(page: Page, watcher: ConsoleWatcher, what: str) -> None:
-    """No axe violations, no console errors and nothing wider than the screen."""
-    problems = axe_violations(page) + watcher.take()
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.viewport_size["width"] if page.viewport_size else width
-    if width > viewport:
-        problems.append(f"the page is {width}px wide on a {viewport}px screen")
-    assert not problems, f"{what} ({page.url}):\n" + "\n".join(problems)
 
 
 def fill_date(page: Page, name: str, days_from_now: int) -> None:
