@@ -391,3 +391,21 @@ def test_a_care_leaver_who_does_not_know_their_adviser_can_reach_the_leaving_car
     assert "Contact the leaving care team at Leeds" in text_of(chosen)
     assert chosen.select_one('a[href="tel:01133780000"]') is not None
     assert "leaving.care@leeds.example" in text_of(chosen)
+
+
+def test_the_organisations_home_page_says_how_many_referrals_wait_for_it(
+    client_request, adviser, employer, make_care_leaver, make_pledge, make_referral
+):
+    client_request.login(employer)
+    assert "No personal adviser has referred anyone to your pledges yet" in text_of(
+        client_request.get("organisations.dashboard")
+    )
+    pledge = make_pledge(organisation=employer.organisation)
+    make_referral(make_care_leaver(adviser), pledge)
+    make_referral(make_care_leaver(adviser), pledge)
+    make_referral(make_care_leaver(adviser), pledge, ReferralStatus.STARTED)
+
+    home = text_of(client_request.get("organisations.dashboard"))
+
+    assert "2 to accept or decline" in home
+    assert "1 accepted or started" in home

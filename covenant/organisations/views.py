@@ -13,8 +13,9 @@ from covenant.organisations import bp
 from covenant.organisations.forms import OrganisationSignUpForm
 from covenant.organisations.operations import SignUp, sign_up_organisation
 from covenant.pledges.queries import needs_attention, pledges_by_status
+from covenant.referrals.operations import referral_counts
 from covenant.security import hash_password
-from covenant.vocab import ORGANISATION_ROLES, OrganisationType, Region
+from covenant.vocab import ORGANISATION_ROLES, OrganisationType, ReferralStatus, Region
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
@@ -60,4 +61,6 @@ def dashboard() -> str:
         organisation=organisation,
         grouped=grouped,
         attention=needs_attention(grouped),
+        referrals=referral_counts(organisation.id),
+        ReferralStatus=ReferralStatus,
     )

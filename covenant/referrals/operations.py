@@ -329,3 +329,14 @@ def record_still_there(check: SustainmentCheck, still_there: bool, actor: User |
             actor,
             {"months": check.months, "still_there": still_there},
         )
+
+
+def referral_counts(organisation_id: int) -> dict[ReferralStatus, int]:
+    """How many referrals to the organisation's pledges are in each status (for its home page)."""
+    rows = db.session.execute(
+        select(Referral.status, db.func.count())
+        .join(Referral.pledge)
+        .where(Pledge.organisation_id == organisation_id)
+        .group_by(Referral.status)
+    ).all()
+    return {status: count for status, count in rows}
