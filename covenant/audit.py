@@ -1,4 +1,5 @@
-"""Writing the audit trail, in the caller's transaction."""
+"""Writing the audit trail, in the caller's transaction. It is append-only from the application's side:
+`guard_append_only` refuses any change to, or deletion of, an audit row."""
 
 from __future__ import annotations
 
@@ -74,3 +75,20 @@ def changed_fields(model: Any, values: dict[str, Any]) -> dict[str, dict[str, An
             changes[field] = as_dict({"before": old, "after": new})
             setattr(model, field, new)
     return changes
+
+
+class AuditTrailIsAppendOnly(RuntimeError):
+    """Something tried to change or delete an audit row."""
+
+
+def guard_append_only(session: Any, flush_context: Any, instances: Any) -> None:
+    """`before_flush`: refuse a change to, or the deletion of, an audit row."""
+    if any(isinstance(row, AuditEvent) for row in (*session.dirty, *session.deleted)):
+        raise AuditTrailIsAppendOnly("The audit trail is append-only: its rows are never changed or deleted")
+
+
+def guard_append_only_statements(state: Any) -> None:
+    """`do_orm_execute`: refuse UPDATE and DELETE statements on the audit trail."""
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None:
+        if state.bind_mapper.class_ is AuditEvent:
+            raise AuditTrailIsAppendOnly("The audit trail is append-only: its rows are never changed or deleted")

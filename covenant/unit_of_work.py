@@ -161,10 +161,12 @@ def _after_end(session_: Session, *args: Any) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Notice flushes (for the GET check) on the app's sessions."""
+    """Notice flushes (for the GET check) on the app's sessions, and keep the audit trail append-only."""
     session_class = db.session.session_factory.class_
     if not event.contains(session_class, "after_flush", _after_flush):
         event.listen(session_class, "after_flush", _after_flush)
         event.listen(session_class, "do_orm_execute", _bulk_write)
+        event.listen(session_class, "before_flush", audit.guard_append_only)
+        event.listen(session_class, "do_orm_execute", audit.guard_append_only_statements)
         event.listen(session_class, "after_commit", _after_end)
         event.listen(session_class, "after_rollback", _after_end)

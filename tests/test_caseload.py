@@ -54,7 +54,7 @@ def test_an_adviser_adds_a_care_leaver_with_only_what_referrals_need(client_requ
     assert sam.outcome_areas == [OutcomeArea.EDUCATION_EMPLOYMENT]
     assert set(CareLeaver.__table__.columns.keys()) == {
         "id", "local_authority_id", "adviser_id", "reference", "first_name", "date_of_birth", "lives_in_id",
-        "postcode_district", "consented_on", "created_at", "updated_at",
+        "postcode_district", "consented_on", "created_at", "updated_at", "user_id", "anonymised_at",
     }  # fmt: skip
     page = client_request.get("caseload.care_leaver", care_leaver_id=sam.id)
     assert text_of(page, "h1") == "Sam (LCS-104233)"

@@ -139,3 +139,23 @@ def test_no_view_commits_by_hand() -> None:
         if ".commit()" in line
     ]
     assert committing == []
+
+
+def test_the_audit_trail_is_append_only_from_the_applications_side(app, make_user) -> None:
+    from sqlalchemy import delete, update
+
+    from covenant import audit as audit_trail
+    from covenant.models import AuditEvent
+
+    user = make_user()
+    event = audit_trail.record("name_changed", user, user)
+    db.session.flush()
+
+    event.action = "something_else"
+    with pytest.raises(audit_trail.AuditTrailIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(audit_trail.AuditTrailIsAppendOnly):
+        db.session.execute(update(AuditEvent).values(action="rewritten"))
+    with pytest.raises(audit_trail.AuditTrailIsAppendOnly):
+        db.session.execute(delete(AuditEvent))

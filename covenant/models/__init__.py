@@ -13,7 +13,14 @@ from covenant.models.pledge import (
     PledgeRegion,
     PledgeTextEdit,
 )
-from covenant.models.referral import Referral, ReferralEvent, ReferralReminder, SustainmentCheck
+from covenant.models.referral import (
+    InterestRequest,
+    Referral,
+    ReferralEvent,
+    ReferralFeedback,
+    ReferralReminder,
+    SustainmentCheck,
+)
 from covenant.models.search import PostcodeDistrict, SavedSearch, SearchState
 
 __all__ = [
@@ -21,6 +28,7 @@ __all__ = [
     "CareLeaver",
     "CareLeaverKind",
     "CareLeaverOutcomeArea",
+    "InterestRequest",
     "Invitation",
     "LocalAuthority",
     "Organisation",
@@ -34,6 +42,7 @@ __all__ = [
     "PostcodeDistrict",
     "Referral",
     "ReferralEvent",
+    "ReferralFeedback",
     "ReferralReminder",
     "SavedSearch",
     "SearchState",

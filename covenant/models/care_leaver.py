@@ -47,10 +47,16 @@ class CareLeaver(Base):
     consented_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Their own account, if their adviser invited them and they accepted (optional for the young person).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), unique=True)
+    #: When their personal details were removed (`flask anonymise-expired`, or erased on request): what is
+    #: left is kept only for statistics.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     local_authority: Mapped[LocalAuthority] = relationship(foreign_keys=[local_authority_id])
     lives_in: Mapped[LocalAuthority] = relationship(foreign_keys=[lives_in_id])
-    adviser: Mapped[User] = relationship()
+    adviser: Mapped[User] = relationship(foreign_keys=[adviser_id])
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     kind_rows: Mapped[list[CareLeaverKind]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="CareLeaverKind.kind"
     )

@@ -17,6 +17,8 @@ class OutboundEmail(Base):
     __tablename__ = "outbound_email"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: "email", or "text" for a text message to a mobile number (in `to_address`).
+    channel: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)

@@ -60,6 +60,9 @@ class User(UserMixin, Base):
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: A manager deactivates an adviser who leaves: they can no longer sign in.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A mobile number for text messages, kept only while they choose texts (care leavers may).
+    mobile: Mapped[str | None] = mapped_column(String(20))
+    contact_by: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
 
     organisation: Mapped[Organisation | None] = relationship()
     local_authority: Mapped[LocalAuthority | None] = relationship()
@@ -102,6 +105,8 @@ class Invitation(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: For a care leaver's own account: the record on their adviser's caseload it joins.
+    care_leaver_id: Mapped[int | None] = mapped_column(ForeignKey("care_leaver.id", ondelete="CASCADE"))
 
     organisation: Mapped[Organisation | None] = relationship()
     local_authority: Mapped[LocalAuthority | None] = relationship()

@@ -71,7 +71,7 @@ class ReferralEvent(Base):
     from_status: Mapped[ReferralStatus | None] = mapped_column(vocabulary(ReferralStatus))
     to_status: Mapped[ReferralStatus] = mapped_column(vocabulary(ReferralStatus))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     reason: Mapped[str | None] = mapped_column(Text)
 
     actor: Mapped[User | None] = relationship()
@@ -105,3 +105,46 @@ class SustainmentCheck(Base):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     referral: Mapped[Referral] = relationship()
+
+
+class ReferralFeedback(Base):
+    """What the young person said when a referral ended: was it useful (1 to 5), would they recommend it to
+    another care leaver, and anything they want the organisation to know. Organisations see a pledge's answers
+    without names, and only once at least 5 have been given."""
+
+    __tablename__ = "referral_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"), unique=True)
+    useful: Mapped[int] = mapped_column()
+    recommend: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(Text)
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    given_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    #: Given by their adviser, sitting with them.
+    with_adviser: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    referral: Mapped[Referral] = relationship()
+
+
+class InterestRequest(Base):
+    """A young person's "I'm interested" in a pledge, with a short message, waiting in their adviser's queue until
+    the adviser refers them or replies."""
+
+    __tablename__ = "interest_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    care_leaver_id: Mapped[int] = mapped_column(ForeignKey("care_leaver.id", ondelete="CASCADE"), index=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"))
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: "open", "referred" or "replied".
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    reply: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="SET NULL"))
+
+    care_leaver: Mapped[CareLeaver] = relationship()
+    pledge: Mapped[Pledge] = relationship()
+    answered_by: Mapped[User | None] = relationship()

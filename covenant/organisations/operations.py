@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 
 from covenant import audit
 from covenant.auth.operations import send_email_confirmation, set_password
 from covenant.auth.sessions import email_lookup_key, find_user_by_email
 from covenant.email import external_url, queue_email
 from covenant.extensions import db
-from covenant.models import AuditEvent, Organisation, OrganisationNudge, OutboundEmail, Pledge, User
+from covenant.models import Organisation, OrganisationNudge, OutboundEmail, Pledge, User
 from covenant.sqltypes import utcnow
 from covenant.unit_of_work import locked
 from covenant.vocab import OrganisationType, Region, Role
@@ -102,16 +102,14 @@ def prune_unconfirmed_accounts(before: datetime) -> tuple[int, int]:
     """Delete accounts made before this moment whose email address was never confirmed, and the organisations
     signed up with them that have nobody else and no pledges; returns (accounts, organisations) deleted.
 
-    Their audit rows stay, without the deleted account as the actor.
+    Their audit rows stay; the database forgets the deleted account as their actor.
     """
     users = list(
         db.session.scalars(select(User).where(User.email_confirmed_at.is_(None), User.created_at < before))
     )
     if not users:
         return 0, 0
-    user_ids = [user.id for user in users]
     organisation_ids = {user.organisation_id for user in users if user.organisation_id is not None}
-    db.session.execute(update(AuditEvent).where(AuditEvent.actor_id.in_(user_ids)).values(actor_id=None))
     for user in users:
         db.session.delete(user)
     db.session.flush()

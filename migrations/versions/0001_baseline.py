@@ -164,7 +164,7 @@ def upgrade():
     sa.Column('subject_type', sa.String(length=40), nullable=False),
     sa.Column('subject_id', sa.Integer(), nullable=True),
     sa.Column('changes', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_audit_event_actor_id_user_account')),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_audit_event_actor_id_user_account'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
     )
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
