@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from covenant.alerts import bp as alerts_bp
     from covenant.auth import bp as auth_bp
     from covenant.authorities import bp as authorities_bp
+    from covenant.care_leavers import bp as care_leavers_bp
     from covenant.caseload import bp as caseload_bp
     from covenant.coordinator import bp as coordinator_bp
     from covenant.main import bp as main_bp
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
         authorities_bp,
         caseload_bp,
         referrals_bp,
+        care_leavers_bp,
         coordinator_bp,
         team_bp,
     ):

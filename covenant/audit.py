@@ -91,4 +91,6 @@ def guard_append_only_statements(state: Any) -> None:
     """`do_orm_execute`: refuse UPDATE and DELETE statements on the audit trail."""
     if (state.is_update or state.is_delete) and state.bind_mapper is not None:
         if state.bind_mapper.class_ is AuditEvent:
-            raise AuditTrailIsAppendOnly("The audit trail is append-only: its rows are never changed or deleted")
+            raise AuditTrailIsAppendOnly(
+                "The audit trail is append-only: its rows are never changed or deleted"
+            )

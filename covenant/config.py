@@ -91,6 +91,8 @@ class Config:
         self.SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", True)
         self.NOTIFY_API_KEY = env.get("NOTIFY_API_KEY", "")
         self.NOTIFY_TEMPLATE_ID = env.get("NOTIFY_TEMPLATE_ID", "")
+        # A GOV.UK Notify text message template whose message is ((body)): care leavers may choose texts.
+        self.NOTIFY_SMS_TEMPLATE_ID = env.get("NOTIFY_SMS_TEMPLATE_ID", "")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         # gunicorn's own setting for how many workers to run (its default is 1).
         self.WEB_CONCURRENCY = env.get("WEB_CONCURRENCY", "")

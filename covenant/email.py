@@ -25,7 +25,7 @@ from sqlalchemy import delete, or_, select
 
 from covenant.extensions import db
 from covenant.forms import LINE_BREAKS
-from covenant.models import OutboundEmail
+from covenant.models import OutboundEmail, User
 from covenant.sqltypes import utcnow
 
 MAX_ATTEMPTS = 5
@@ -60,18 +60,48 @@ def queue_email(to: str, template: str, unsubscribe_url: str | None = None, **co
     return message
 
 
-def _deliver_log(message: OutboundEmail) -> None:
-    """Development: write the whole email on the console (standard error), links and all."""
-    rule = "-" * 72
-    print(
-        f"{rule}\nEmail {message.id} to {message.to_address}\nSubject: {message.subject}\n\n{message.body}{rule}",
-        file=sys.stderr,
-        flush=True,
+def queue_text(to_mobile: str, template: str, **context: Any) -> OutboundEmail:
+    """Render `texts/<template>.txt` (a short text message, no subject) and add it to the outbox."""
+    body = render_template(f"texts/{template}.txt", **context).strip()
+    message = OutboundEmail(
+        channel="text", to_address=to_mobile, subject="Text message", body=body + "\n", template=template
     )
+    db.session.add(message)
+    return message
+
+
+def texts_enabled() -> bool:
+    """Whether this deployment can send texts (GOV.UK Notify, or the development console)."""
+    config = current_app.config
+    return config["MAIL_BACKEND"] == "log" or bool(
+        config["MAIL_BACKEND"] == "notify" and config.get("NOTIFY_SMS_TEMPLATE_ID")
+    )
+
+
+def notify(user: User, template: str, always_email: bool = False, **context: Any) -> None:
+    """Tell a young person something, by text when they chose texts (and this deployment sends them)."""
+    if not always_email and user.contact_by == "text" and user.mobile and texts_enabled():
+        queue_text(user.mobile, template, **context)
+    else:
+        queue_email(user.email, template, **context)
+
+
+def _deliver_log(message: OutboundEmail) -> None:
+    """Development: write the whole email or text on the console (standard error), links and all."""
+    rule = "-" * 72
+    if message.channel == "text":
+        heading = f"Text {message.id} to {message.to_address}"
+    else:
+        heading = f"Email {message.id} to {message.to_address}\nSubject: {message.subject}"
+    print(f"{rule}\n{heading}\n\n{message.body}{rule}", file=sys.stderr, flush=True)
 
 
 def _deliver_smtp(message: OutboundEmail) -> None:
     config = current_app.config
+    if message.channel == "text":
+        raise RuntimeError(
+            "texts need GOV.UK Notify: set MAIL_BACKEND to notify, with NOTIFY_SMS_TEMPLATE_ID"
+        )
     email = EmailMessage()
     email["From"] = config["MAIL_FROM"]
     email["To"] = message.to_address
@@ -92,6 +122,14 @@ def _deliver_notify(message: OutboundEmail) -> None:
     from notifications_python_client.notifications import NotificationsAPIClient
 
     client = NotificationsAPIClient(current_app.config["NOTIFY_API_KEY"])
+    if message.channel == "text":
+        client.send_sms_notification(
+            phone_number=message.to_address,
+            template_id=current_app.config["NOTIFY_SMS_TEMPLATE_ID"],
+            personalisation={"body": message.body},
+            reference=f"covenant-{message.id}",
+        )
+        return
     client.send_email_notification(
         email_address=message.to_address,
         template_id=current_app.config["NOTIFY_TEMPLATE_ID"],

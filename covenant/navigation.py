@@ -7,6 +7,7 @@ from typing import Any
 from flask import request, url_for
 from flask_login import current_user
 
+from covenant.email import texts_enabled
 from covenant.vocab import ALERT_ROLES, ORGANISATION_ROLES, Role
 
 
@@ -28,6 +29,8 @@ def navigation_items() -> list[dict[str, Any]]:
                 ("Care leavers" if role == Role.AUTHORITY_MANAGER else "Your caseload", "caseload.index")
             )
             items.append(("Your local authority", "authorities.dashboard"))
+        elif role == Role.CARE_LEAVER:
+            items.append(("Your page", "care_leavers.home"))
         elif role == Role.COORDINATOR:
             items.append(("Coordinator home", "coordinator.dashboard"))
             items.append(("Review pledges", "review.queue"))
@@ -49,4 +52,4 @@ def navigation_items() -> list[dict[str, Any]]:
 
 def template_context() -> dict[str, Any]:
     """Variables for every template."""
-    return {"navigation_items": navigation_items, "Role": Role}
+    return {"navigation_items": navigation_items, "Role": Role, "texts_enabled": texts_enabled}

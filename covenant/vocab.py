@@ -47,8 +47,8 @@ class Role(LabelledEnum):
 
 ORGANISATION_ROLES = frozenset({Role.ORGANISATION_MEMBER, Role.ORGANISATION_ADMIN})
 AUTHORITY_ROLES = frozenset({Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAGER, Role.CARE_LEAVER})
-# Who may save searches and get emails of new matches. Care leavers will join them once they have accounts.
-ALERT_ROLES = (Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAGER)
+# Who may save searches and get emails of new matches.
+ALERT_ROLES = (Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAGER, Role.CARE_LEAVER)
 
 
 class OrganisationType(LabelledEnum):

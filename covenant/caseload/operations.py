@@ -16,7 +16,7 @@ from sqlalchemy import Select, exists, func, select
 
 from covenant import audit
 from covenant.extensions import db
-from covenant.models import CareLeaver, Referral, User
+from covenant.models import CareLeaver, InterestRequest, Referral, User
 from covenant.models.people import new_session_token
 from covenant.sqltypes import utcnow
 from covenant.unit_of_work import locked
@@ -161,6 +161,7 @@ class Home:
     needs_you: list[Referral]
     waiting_on_organisations: list[Referral]
     quiet: list[CareLeaver]
+    interested: list[InterestRequest]
 
 
 def caseload_of(user: User) -> Select[CareLeaver]:
@@ -191,4 +192,10 @@ def home(user: User, limit: int = 20) -> Home:
     quiet = db.session.scalars(
         caseload_of(user).where(~recent, CareLeaver.created_at < since).limit(limit)
     ).all()
-    return Home(list(needs_you), list(waiting), list(quiet))
+    interested = db.session.scalars(
+        select(InterestRequest)
+        .where(InterestRequest.care_leaver_id.in_(mine), InterestRequest.status == "open")
+        .order_by(InterestRequest.created_at)
+        .limit(limit)
+    ).all()
+    return Home(list(needs_you), list(waiting), list(quiet), list(interested))

@@ -10,6 +10,9 @@ from wtforms.fields.choices import SelectChoice
 
 from covenant import audit
 from covenant.access import roles
+from covenant.care_leavers.forms import InterestReplyForm, InviteCareLeaverForm
+from covenant.care_leavers.operations import NotAllowed, answer_interest
+from covenant.care_leavers.operations import invite as invite_care_leaver
 from covenant.caseload import bp
 from covenant.caseload.forms import CareLeaverForm, ReassignForm, care_leaver_form
 from covenant.caseload.operations import (
@@ -28,9 +31,10 @@ from covenant.caseload.operations import (
 )
 from covenant.extensions import db
 from covenant.forms import ConfirmForm
-from covenant.models import CareLeaver, LocalAuthority, Referral
+from covenant.models import CareLeaver, InterestRequest, LocalAuthority, Referral
 from covenant.pagination import govuk_pagination, paginate
 from covenant.sqltypes import uk_today
+from covenant.unit_of_work import locked
 from covenant.vocab import Role
 
 staff = roles(*STAFF_ROLES)
@@ -64,6 +68,7 @@ def index() -> str:
     page = paginate(caseload_of(current_user), PER_PAGE)
     shown = [referral.care_leaver_id for referral in (*work.needs_you, *work.waiting_on_organisations)]
     shown += [care_leaver.id for care_leaver in (*work.quiet, *page.items)]
+    shown += [asked.care_leaver_id for asked in work.interested]
     audit.record_list_read("caseload_viewed", current_user.local_authority, current_user, shown)
     return render_template(
         "caseload/index.html",
@@ -177,3 +182,42 @@ def deactivate_adviser(user_id: int) -> Response | tuple[str, int]:
     return render_template(
         "caseload/deactivate.html", adviser=adviser, form=form, waiting=caseload_size(adviser)
     ), 400 if form.errors else 200
+
+
+@bp.route("/<int:care_leaver_id>/invite", methods=["GET", "POST"])
+@staff
+def invite(care_leaver_id: int) -> Response | tuple[str, int]:
+    """Offer a young person their own account (optional for them)."""
+    record = authority_care_leaver(care_leaver_id, current_user, lock=request.method == "POST")
+    form = InviteCareLeaverForm()
+    if form.validate_on_submit():
+        try:
+            invite_care_leaver(record, current_user, form.email.data or "")
+        except NotAllowed as refusal:
+            form.error_on(form.email, str(refusal))
+        else:
+            flash(f"We have emailed {record.first_name} a link to make their account", "success")
+            return redirect(url_for("caseload.care_leaver", care_leaver_id=record.id))
+    return render_template("caseload/invite.html", form=form, care_leaver=record), 400 if form.errors else 200
+
+
+def _interest(request_id: int, lock: bool = False) -> InterestRequest:
+    interest = locked(InterestRequest, request_id) if lock else db.session.get(InterestRequest, request_id)
+    if interest is None or interest.care_leaver.local_authority_id != current_user.local_authority_id:
+        abort(404)
+    if not lock:
+        audit.record_read("care_leaver_viewed", interest.care_leaver, current_user)
+    return interest
+
+
+@bp.route("/interest/<int:request_id>", methods=["GET", "POST"])
+@staff
+def interest(request_id: int) -> Response | tuple[str, int]:
+    """A young person said "I'm interested": refer them, or reply with a reason they will see."""
+    asked = _interest(request_id, lock=request.method == "POST")
+    form = InterestReplyForm()
+    if asked.status == "open" and form.validate_on_submit():
+        answer_interest(asked, current_user, form.reply.data or "")
+        flash(f"We have sent your reply to {asked.care_leaver.first_name}", "success")
+        return redirect(url_for("caseload.index"))
+    return render_template("caseload/interest.html", asked=asked, form=form), 400 if form.errors else 200

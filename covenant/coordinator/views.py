@@ -25,6 +25,7 @@ from covenant.extensions import db
 from covenant.forms import ConfirmForm
 from covenant.models import LocalAuthority, Organisation, Pledge, User
 from covenant.pagination import govuk_pagination, paginate, requested_page
+from covenant.referrals.feedback import across_the_covenant
 from covenant.sqltypes import utcnow
 from covenant.unit_of_work import locked
 from covenant.vocab import Role
@@ -161,3 +162,10 @@ def nudge_organisation(organisation_id: int) -> Response:
             "success",
         )
     return redirect(url_for("coordinator.without_pledges", page=requested_page()))
+
+
+@bp.route("/what-young-people-said")
+@roles(Role.COORDINATOR)
+def feedback() -> str:
+    """What young people said about the pledges they took up, across the covenant, without names."""
+    return render_template("coordinator/feedback.html", answers=across_the_covenant())

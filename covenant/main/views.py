@@ -31,6 +31,8 @@ def home() -> Response:
         return redirect(url_for("caseload.index"))
     if role == Role.COORDINATOR:
         return redirect(url_for("coordinator.dashboard"))
+    if role == Role.CARE_LEAVER:
+        return redirect(url_for("care_leavers.home"))
     return redirect(url_for("auth.account"))
 
 

@@ -48,7 +48,9 @@ class CareLeaver(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     #: Their own account, if their adviser invited them and they accepted (optional for the young person).
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), unique=True
+    )
     #: When their personal details were removed (`flask anonymise-expired`, or erased on request): what is
     #: left is kept only for statistics.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

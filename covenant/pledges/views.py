@@ -28,6 +28,7 @@ from covenant.pledges.operations import (
 )
 from covenant.pledges.queries import organisation_pledge
 from covenant.pledges.sections import SECTIONS, SECTIONS_BY_KEY, Section
+from covenant.referrals.feedback import for_pledge as pledge_feedback
 from covenant.vocab import (
     EDITABLE_STATUSES,
     LIVE_STATUSES,
@@ -85,6 +86,7 @@ def show(pledge_id: int) -> str:
         live=status in LIVE_STATUSES,
         problems=submission_problems(pledge),
         confirm=ConfirmForm(),
+        feedback=pledge_feedback(pledge.id),
     )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import or_, select, update
 
 from covenant import audit
 from covenant.clock import months_before
-from covenant.email import external_url, queue_email
+from covenant.email import external_url, notify, queue_email
 from covenant.extensions import db
 from covenant.models import CareLeaver, Pledge, Referral, ReferralEvent, SustainmentCheck, User
 from covenant.opportunities.search import visible_pledge
@@ -191,17 +191,21 @@ def move(
         )
     )
     by_organisation = actor is None or actor.organisation_id is not None
-    referral.adviser_attention_since = now if by_organisation else None
+    by_young_person = actor is not None and actor.role == Role.CARE_LEAVER
+    referral.adviser_attention_since = now if by_organisation or by_young_person else None
     audit.record(
         "referral_moved",
         referral,
         actor,
         {"status": {"before": before.value, "after": to.value}, **({"reason": reason} if reason else {})},
     )
-    if by_organisation:
+    if by_organisation or by_young_person:
         _email_adviser(referral, "referral_update")
-    else:
+    if not by_organisation:
         _email_organisation(referral, "referral_withdrawn")
+    young_person = referral.care_leaver.user
+    if young_person is not None and not by_young_person and young_person.deactivated_at is None:
+        notify(young_person, "your_referral", pledge=pledge, link=external_url(url_for("care_leavers.home")))
     if freed or (before == ReferralStatus.REFERRED and to != ReferralStatus.ACCEPTED):
         offer_freed_places(pledge)
 

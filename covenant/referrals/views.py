@@ -14,10 +14,12 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from covenant import audit
 from covenant.access import public, roles
+from covenant.care_leavers.forms import FeedbackForm
+from covenant.care_leavers.operations import NotAllowed, answer_interest, can_give_feedback, give_feedback
 from covenant.caseload.operations import STAFF_ROLES, authority_care_leaver
 from covenant.extensions import db
 from covenant.forms import ConfirmForm
-from covenant.models import Pledge, Referral
+from covenant.models import InterestRequest, Pledge, Referral
 from covenant.opportunities.criteria import Criteria, find_place
 from covenant.opportunities.search import visible_pledge
 from covenant.referrals import bp
@@ -94,6 +96,9 @@ def refer_to(care_leaver_id: int, pledge_id: int) -> WerkzeugResponse | tuple[st
             except ReferralRefused as refusal:
                 form.error_on(form.note, str(refusal))
             else:
+                asked = _interest_for(care_leaver.id, pledge.id)
+                if asked is not None:
+                    answer_interest(asked, current_user, "", referral)
                 if referral.status == ReferralStatus.WAITING:
                     flash(
                         f"{care_leaver.first_name} is on the waiting list for ‘{pledge.title}’: every place is "
@@ -117,6 +122,17 @@ def refer_to(care_leaver_id: int, pledge_id: int) -> WerkzeugResponse | tuple[st
     return render_template(
         "referrals/refer.html", form=form, care_leaver=care_leaver, pledge=pledge, problem=problem
     ), status
+
+
+def _interest_for(care_leaver_id: int, pledge_id: int) -> InterestRequest | None:
+    """The young person's open "I'm interested" in this pledge, which a referral answers."""
+    return db.session.scalars(
+        select(InterestRequest).where(
+            InterestRequest.care_leaver_id == care_leaver_id,
+            InterestRequest.pledge_id == pledge_id,
+            InterestRequest.status == "open",
+        )
+    ).first()
 
 
 def adviser_referral(referral_id: int, lock: bool = False) -> Referral:
@@ -148,6 +164,7 @@ def referral(referral_id: int) -> str:
         moves=moves_for(record, current_user),
         who=_who,
         form=ConfirmForm(),
+        ask_how_it_went=can_give_feedback(record),
         today=uk_today(),
     )
 
@@ -169,6 +186,32 @@ def withdraw(referral_id: int) -> WerkzeugResponse | tuple[str, int]:
         return redirect(url_for("referrals.referral", referral_id=record.id))
     return render_template(
         "referrals/move.html", form=form, referral=record, to=ReferralStatus.WITHDRAWN, organisation=False
+    ), 400 if form.errors else 200
+
+
+@bp.route("/referrals/<int:referral_id>/how-it-went", methods=["GET", "POST"])
+@staff
+def how_it_went(referral_id: int) -> WerkzeugResponse | tuple[str, int]:
+    """The adviser records the young person's answers, sitting with them."""
+    record = adviser_referral(referral_id, lock=request.method == "POST")
+    if not can_give_feedback(record):
+        flash("There is nothing to ask about this referral", "info")
+        return redirect(url_for("referrals.referral", referral_id=record.id))
+    form = FeedbackForm()
+    if form.validate_on_submit():
+        try:
+            give_feedback(
+                record, int(form.useful.data or 0), form.recommend.data == "yes", form.comment.data,
+                current_user, with_adviser=True,
+            )  # fmt: skip
+        except NotAllowed as refusal:
+            form.error_on(form.useful, str(refusal))
+        else:
+            flash("Thank you: their answers are saved", "success")
+            return redirect(url_for("referrals.referral", referral_id=record.id))
+    back = url_for("referrals.referral", referral_id=record.id)
+    return render_template(
+        "care_leavers/how_it_went.html", form=form, referral=record, back=back
     ), 400 if form.errors else 200
 
 
