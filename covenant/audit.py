@@ -33,7 +33,16 @@ def record(
 # Reads of personal data (a care leaver's record, a referral) are recorded too. They are kept aside until the
 # request ends, then written by `unit_of_work` in a short transaction of their own: a page view (GET) reads in a
 # transaction that takes no write lock, and the records of what it read are the one thing it writes.
-READ_ACTIONS = frozenset({"care_leaver_viewed", "caseload_viewed", "referral_viewed", "referrals_viewed"})
+READ_ACTIONS = frozenset(
+    {
+        "audit_trail_viewed",
+        "care_leaver_viewed",
+        "care_leaver_exported",
+        "caseload_viewed",
+        "referral_viewed",
+        "referrals_viewed",
+    }
+)
 READS = "covenant.reads"
 
 

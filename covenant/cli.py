@@ -113,6 +113,24 @@ def init_cron_commands(app: Flask) -> None:
             f"{_plural(run.dbs_reminded, 'DBS attestation')} due."
         )
 
+    @app.cli.command("anonymise-expired")
+    @click.option(
+        "--age", type=click.IntRange(min=16), help="Remove the details of care leavers this old (26)."
+    )
+    @click.option(
+        "--inactive-months",
+        type=click.IntRange(min=1),
+        help="Or with nothing happening for this many months (24).",
+    )
+    def anonymise_expired_command(age: int | None, inactive_months: int | None) -> None:
+        """Remove the personal details of care leavers who are 26, or with nothing happening for 24 months,
+        keeping referral outcomes for statistics (run it from cron daily; safe to run again)."""
+        from covenant.care_leavers.lifecycle import anonymise_expired
+
+        removed = anonymise_expired(age=age, inactive_months=inactive_months)
+        db.session.commit()
+        click.echo(f"Care leavers anonymised: {removed}.")
+
     @app.cli.command("prune")
     @click.option(
         "--older-than",

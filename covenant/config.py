@@ -97,6 +97,10 @@ class Config:
         # gunicorn's own setting for how many workers to run (its default is 1).
         self.WEB_CONCURRENCY = env.get("WEB_CONCURRENCY", "")
         self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+        # A care leaver's personal details are removed at this age, or after this long with nothing happening
+        # (`flask anonymise-expired`).
+        self.ANONYMISE_AT_AGE = _env_int("ANONYMISE_AT_AGE", 26)
+        self.ANONYMISE_AFTER_MONTHS_INACTIVE = _env_int("ANONYMISE_AFTER_MONTHS_INACTIVE", 24)
         # Search counts and rendered pages of results kept per worker (0: none); see opportunities/cache.py.
         self.SEARCH_CACHE_SIZE = _env_int("SEARCH_CACHE_SIZE", 1_000)
         self.SEARCH_CACHE_SECONDS = _env_int("SEARCH_CACHE_SECONDS", 300)

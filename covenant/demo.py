@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from covenant.demo_pledges import seed_pledges
-from covenant.demo_referrals import seed_caseloads
+from covenant.demo_referrals import DEMO_CARE_LEAVER_EMAIL, seed_caseloads
 from covenant.extensions import db
 from covenant.models import LocalAuthority, Organisation, PostcodeDistrict, User
 from covenant.security import hash_password
@@ -159,4 +159,6 @@ def seed() -> list[DemoSignIn]:
     seed_pledges(first_organisation, password_hash)
     seed_postcode_districts()
     seed_caseloads(password_hash)
+    jade = db.session.scalars(select(User).where(User.email == DEMO_CARE_LEAVER_EMAIL)).one()
+    sign_ins.append(DemoSignIn(Role.CARE_LEAVER, jade.email, jade.name, jade.scope_name))
     return sign_ins

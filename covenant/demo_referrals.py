@@ -15,17 +15,21 @@ from sqlalchemy import func, select
 from covenant.clock import add_working_days, months_after
 from covenant.extensions import db
 from covenant.models import (
+    AuditEvent,
     CareLeaver,
+    InterestRequest,
     LocalAuthority,
     Pledge,
     Referral,
     ReferralEvent,
+    ReferralFeedback,
     SustainmentCheck,
     User,
 )
 from covenant.referrals.operations import referral_problem
 from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import (
+    ENDED_REFERRAL_STATUSES,
     PLACE_HOLDING_STATUSES,
     SUSTAINED_KINDS,
     UK_TIME_ZONE,
@@ -90,6 +94,36 @@ REASONS = {
 }
 
 
+# What young people said when a referral ended, for their organisations and the covenant to read.
+COMMENTS = {
+    True: [
+        "Everyone was friendly and I learned loads.",
+        "My supervisor checked in with me every week, which really helped.",
+        "It was hard at first but I am glad I did it.",
+        "I got a reference at the end, which helped me get a job.",
+        "Please tell people what to wear on the first day.",
+    ],
+    False: [
+        "The bus journey was too long and too expensive.",
+        "Nobody told me what to do on my first day.",
+        "I needed more time to settle in.",
+        "The hours changed and I could not make them work.",
+    ],
+}
+# The demo young person with an account of their own (see the README's sign-in table).
+DEMO_CARE_LEAVER_EMAIL = "care.leaver@example.org"
+
+
+def _audited(action: str, subject: CareLeaver | Referral, actor: User | None, when: datetime) -> None:
+    """The audit trail's record of what the demo's advisers did, as the service would have written it."""
+    db.session.add(
+        AuditEvent(
+            action=action, subject_type=subject.__tablename__, subject_id=subject.id,
+            actor_id=actor.id if actor else None, occurred_at=when,
+        )
+    )  # fmt: skip
+
+
 def _uk_moment(day: date, hour: int) -> datetime:
     return datetime.combine(day, datetime.min.time().replace(hour=hour), tzinfo=UK_TIME_ZONE)
 
@@ -124,12 +158,68 @@ def seed_caseloads(password_hash: str) -> int:
             care_leaver = _care_leaver(rng, authority, adviser, nearby, gss_code, number, today)
             db.session.add(care_leaver)
             db.session.flush()
+            _audited("care_leaver_added", care_leaver, adviser, care_leaver.created_at)
             for _ in range(rng.choices([0, 1, 2, 3], weights=[2, 5, 3, 1])[0]):
                 _refer(rng, care_leaver, rng.choice(suitable), today)
             added += 1
+    _young_person_with_account(rng, live, password_hash, today)
     _count_places()
     _fill_one_pledge(rng, today)
-    return added
+    return added + 1
+
+
+def _young_person_with_account(
+    rng: random.Random, live: list[Pledge], password_hash: str, today: date
+) -> None:
+    """Jade, 17, on the Leeds demo adviser's caseload, signs in herself: one referral finished (and waiting for
+    her to say how it went), one said yes to, one just made, and an "I'm interested" her adviser answered."""
+    adviser = db.session.scalars(select(User).where(User.email == "leeds.adviser@example.org")).one()
+    leeds = adviser.local_authority
+    assert leeds is not None  # noqa: S101 - an adviser belongs to an authority
+    leeds_id = leeds.id
+    jade = CareLeaver(
+        local_authority_id=leeds_id, adviser=adviser, reference="LDS-100001", first_name="Jade",
+        date_of_birth=today - timedelta(days=365 * 17 + 120), lives_in_id=leeds_id, postcode_district="LS11",
+        consented_on=today - timedelta(days=200), created_at=_uk_moment(today - timedelta(days=200), 10),
+    )  # fmt: skip
+    jade.kinds = [PledgeKind.APPRENTICESHIP, PledgeKind.WORK_EXPERIENCE]
+    jade.outcome_areas = [OutcomeArea.EDUCATION_EMPLOYMENT]
+    jade.user = User(
+        email=DEMO_CARE_LEAVER_EMAIL, name="Jade", role=Role.CARE_LEAVER, local_authority_id=leeds_id,
+        password_hash=password_hash, email_confirmed_at=utcnow(),
+    )  # fmt: skip
+    db.session.add(jade)
+    db.session.flush()
+    _audited("care_leaver_added", jade, adviser, jade.created_at)
+    open_to_her = [
+        pledge
+        for pledge in live
+        if pledge.status == PledgeStatus.PUBLISHED
+        and _offered_near(pledge, leeds)
+        and _place_free(pledge)
+        and referral_problem(jade, pledge, today) is None
+    ]
+    finished, accepted, asked, interested = open_to_her[:4]
+    _add_referral(
+        rng, jade, finished, ReferralStatus.COMPLETED, today - timedelta(days=130),
+        [(ReferralStatus.ACCEPTED, today - timedelta(days=125)), (ReferralStatus.STARTED, today - timedelta(days=120)),
+         (ReferralStatus.COMPLETED, today - timedelta(days=20))],
+        today=today, answered=False,  # Jade has still to say how it went
+    )  # fmt: skip
+    _add_referral(
+        rng, jade, accepted, ReferralStatus.ACCEPTED, today - timedelta(days=12),
+        [(ReferralStatus.ACCEPTED, today - timedelta(days=8))], today=today,
+    )  # fmt: skip
+    _add_referral(rng, jade, asked, ReferralStatus.REFERRED, today - timedelta(days=2), [], today=today)
+    db.session.add(
+        InterestRequest(
+            care_leaver=jade, pledge=interested, message="I would like to try this. I can do weekends.",
+            created_at=_uk_moment(today - timedelta(days=6), 19), status="replied",
+            reply="Let’s talk about it on Thursday when I see you.",
+            answered_at=_uk_moment(today - timedelta(days=5), 10), answered_by_id=adviser.id,
+        )
+    )  # fmt: skip
+    db.session.flush()
 
 
 def _advisers(authority: LocalAuthority, gss_code: str, password_hash: str) -> list[User]:
@@ -226,6 +316,21 @@ def _refer(rng: random.Random, care_leaver: CareLeaver, pledge: Pledge, today: d
             ReferralStatus.DECLINED,
             [(ReferralStatus.DECLINED, add_working_days(referred_on, 2))],
         )
+    _add_referral(rng, care_leaver, pledge, status, referred_on, moments, today)
+
+
+def _add_referral(
+    rng: random.Random,
+    care_leaver: CareLeaver,
+    pledge: Pledge,
+    status: ReferralStatus,
+    referred_on: date,
+    moments: list[tuple[ReferralStatus, date]],
+    today: date,
+    answered: bool = True,
+) -> Referral:
+    """A referral made on `referred_on` that moved through `moments` to `status`, with what followed: the
+    still-there answers, and (sometimes, when `answered`) what the young person said when it ended."""
     created = _uk_moment(referred_on, 11)
     referral = Referral(
         care_leaver=care_leaver,
@@ -263,7 +368,32 @@ def _refer(rng: random.Random, care_leaver: CareLeaver, pledge: Pledge, today: d
         pledge.places_taken += 1
     db.session.add(referral)
     db.session.flush()
+    _audited("referral_made", referral, care_leaver.adviser, created)
     _still_there(rng, referral, today)
+    if answered:
+        _how_it_went(rng, referral, today)
+    return referral
+
+
+def _how_it_went(rng: random.Random, referral: Referral, today: date) -> None:
+    """Most young people say how it went once a referral ends: usually well when they finished it."""
+    if referral.status not in ENDED_REFERRAL_STATUSES or rng.random() < 0.35:
+        return
+    finished = referral.status == ReferralStatus.COMPLETED
+    useful = rng.choices([1, 2, 3, 4, 5], weights=[1, 1, 3, 6, 6] if finished else [3, 4, 3, 2, 1])[0]
+    given = min(referral.status_changed_at + timedelta(days=rng.randint(1, 14)), _uk_moment(today, 9))
+    with_adviser = rng.random() < 0.4
+    db.session.add(
+        ReferralFeedback(
+            referral_id=referral.id,
+            useful=useful,
+            recommend=useful >= 3 and rng.random() < 0.9,
+            comment=rng.choice(COMMENTS[finished]) if rng.random() < 0.6 else None,
+            given_at=given,
+            given_by_id=referral.care_leaver.adviser_id if with_adviser else None,
+            with_adviser=with_adviser,
+        )
+    )
 
 
 def _fill_one_pledge(rng: random.Random, today: date) -> None:

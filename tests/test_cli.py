@@ -23,6 +23,7 @@ from covenant.models import (
     OutboundEmail,
     Pledge,
     Referral,
+    ReferralFeedback,
     User,
 )
 from covenant.security import verify_password
@@ -143,9 +144,18 @@ def test_seed_demo_if_empty_adds_demo_data_once(app: Flask, runner: FlaskCliRunn
     )
     assert set(referral_statuses) == set(ReferralStatus)
     leeds_adviser = db.session.scalars(select(User).where(User.email == "leeds.adviser@example.org")).one()
-    assert (
-        count(CareLeaver, CareLeaver.adviser_id == leeds_adviser.id) == demo_referrals.DEMO_ADVISER_CASELOAD
+    assert (  # and Jade, who signs in herself
+        count(CareLeaver, CareLeaver.adviser_id == leeds_adviser.id)
+        == demo_referrals.DEMO_ADVISER_CASELOAD + 1
     )
+    jade = db.session.scalars(select(User).where(User.email == demo_referrals.DEMO_CARE_LEAVER_EMAIL)).one()
+    assert jade.role == Role.CARE_LEAVER
+    assert jade.email in first.output
+    jades = db.session.scalars(select(CareLeaver).where(CareLeaver.user_id == jade.id)).one()
+    assert {referral.status for referral in db.session.scalars(select(Referral).where(Referral.care_leaver_id == jades.id))} == {
+        ReferralStatus.COMPLETED, ReferralStatus.ACCEPTED, ReferralStatus.REFERRED
+    }  # fmt: skip
+    assert count(ReferralFeedback) > 20  # what young people said, for organisations and reports
     for pledge in db.session.scalars(select(Pledge)):
         held = count(Referral, Referral.pledge_id == pledge.id, Referral.status.in_(PLACE_HOLDING_STATUSES))
         assert pledge.places_taken == (0 if pledge.places_unlimited else held)

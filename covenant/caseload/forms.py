@@ -145,3 +145,26 @@ class ReassignForm(BaseForm):
         validators=[InputRequired(message="Select an adviser")],
     )
     submit = SubmitField("Move to this caseload", widget=GovSubmit())
+
+
+class AuditFilterForm(BaseForm):
+    """The manager's filter on their authority's audit trail: who did it, about whom, and between which dates.
+    A plain GET address, so a filtered trail can be bookmarked or shared with a colleague who may see it."""
+
+    class Meta:
+        csrf = False
+
+    who = SelectField("Who did it", widget=GovSelect(), default="")
+    reference = StringField(
+        "About which care leaver (optional)",
+        widget=GovTextInput(),
+        description="Their reference, like LCS-104233",
+        validators=[Optional(), Length(max=40, message="Reference must be 40 characters or fewer")],
+    )
+    since = GovDateField("From (optional)", "the from date", description="For example, 1 11 2026")
+    until = GovDateField("To (optional)", "the to date", description="For example, 30 11 2026")
+    submit = SubmitField("Show events", widget=GovSubmit())
+
+    def validate_until(self, field: GovDateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The to date must be the same as or after the from date")

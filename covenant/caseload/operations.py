@@ -29,14 +29,20 @@ class CaseloadRefused(Exception):
     """A change the rules do not allow, with the reason in words for the form."""
 
 
-def authority_care_leaver(care_leaver_id: int, user: User, lock: bool = False) -> CareLeaver:
-    """A care leaver of the user's own authority, or 404: another authority's records do not exist for them.
-    Reading it is recorded."""
+def authority_care_leaver(
+    care_leaver_id: int, user: User, lock: bool = False, read: str = "care_leaver_viewed"
+) -> CareLeaver:
+    """A care leaver of the user's own authority, or 404: another authority's records do not exist for them
+    (nor do records whose personal details are removed). Reading it is recorded."""
     care_leaver = locked(CareLeaver, care_leaver_id) if lock else db.session.get(CareLeaver, care_leaver_id)
-    if care_leaver is None or care_leaver.local_authority_id != user.local_authority_id:
+    if (
+        care_leaver is None
+        or care_leaver.local_authority_id != user.local_authority_id
+        or care_leaver.anonymised_at is not None
+    ):
         abort(404)
     if not lock:
-        audit.record_read("care_leaver_viewed", care_leaver, user)
+        audit.record_read(read, care_leaver, user)
     return care_leaver
 
 
@@ -166,7 +172,9 @@ class Home:
 
 def caseload_of(user: User) -> Select[CareLeaver]:
     """The care leavers on this person's caseload (for a manager: all of the authority's), by first name."""
-    query = select(CareLeaver).where(CareLeaver.local_authority_id == user.local_authority_id)
+    query = select(CareLeaver).where(
+        CareLeaver.local_authority_id == user.local_authority_id, CareLeaver.anonymised_at.is_(None)
+    )
     if user.role != Role.AUTHORITY_MANAGER:
         query = query.where(CareLeaver.adviser_id == user.id)
     return query.order_by(CareLeaver.first_name, CareLeaver.id)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -11,10 +14,12 @@ from wtforms.fields.choices import SelectChoice
 from covenant import audit
 from covenant.access import roles
 from covenant.care_leavers.forms import InterestReplyForm, InviteCareLeaverForm
+from covenant.care_leavers.lifecycle import erase as erase_care_leaver
+from covenant.care_leavers.lifecycle import subject_access_export
 from covenant.care_leavers.operations import NotAllowed, answer_interest
 from covenant.care_leavers.operations import invite as invite_care_leaver
-from covenant.caseload import bp
-from covenant.caseload.forms import CareLeaverForm, ReassignForm, care_leaver_form
+from covenant.caseload import audit_trail, bp
+from covenant.caseload.forms import AuditFilterForm, CareLeaverForm, ReassignForm, care_leaver_form
 from covenant.caseload.operations import (
     STAFF_ROLES,
     CaseloadRefused,
@@ -32,7 +37,7 @@ from covenant.caseload.operations import (
 from covenant.extensions import db
 from covenant.forms import ConfirmForm
 from covenant.models import CareLeaver, InterestRequest, LocalAuthority, Referral
-from covenant.pagination import govuk_pagination, paginate
+from covenant.pagination import govuk_pagination, paginate, pagination_params
 from covenant.sqltypes import uk_today
 from covenant.unit_of_work import locked
 from covenant.vocab import Role
@@ -221,3 +226,79 @@ def interest(request_id: int) -> Response | tuple[str, int]:
         flash(f"We have sent your reply to {asked.care_leaver.first_name}", "success")
         return redirect(url_for("caseload.index"))
     return render_template("caseload/interest.html", asked=asked, form=form), 400 if form.errors else 200
+
+
+@bp.route("/<int:care_leaver_id>/export.json")
+@managers
+def export(care_leaver_id: int) -> Response:
+    """A subject access request: everything held about the care leaver, as JSON."""
+    record = authority_care_leaver(care_leaver_id, current_user, read="care_leaver_exported")
+    body = json.dumps(subject_access_export(record), indent=2, ensure_ascii=False)
+    filename = f"covenant-{record.reference}.json".replace('"', "")
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/<int:care_leaver_id>/erase", methods=["GET", "POST"])
+@managers
+def erase(care_leaver_id: int) -> Response | str:
+    """Erase a care leaver's personal data when they ask: their referrals become anonymous, outcomes stay."""
+    record = authority_care_leaver(care_leaver_id, current_user, lock=request.method == "POST")
+    form = ConfirmForm()
+    if record.anonymised_at is not None:
+        flash("Their personal details have already been removed", "info")
+        return redirect(url_for("caseload.index"))
+    if form.validate_on_submit():
+        erase_care_leaver(record, current_user)
+        flash(
+            "Their personal details are erased. Their referrals stay, without them, for statistics", "success"
+        )
+        return redirect(url_for("caseload.index"))
+    return render_template("caseload/erase.html", care_leaver=record, form=form)
+
+
+@bp.route("/audit")
+@managers
+def audit_events() -> tuple[str, int]:
+    """The authority's audit trail, newest first, filtered by who did it, about whom, and between which dates."""
+    authority_id = current_user.local_authority_id
+    form = AuditFilterForm(request.args)
+    form.who.choices = [SelectChoice("", "Anyone")] + [
+        SelectChoice(str(person.id), f"{person.name} ({person.role.label.lower()})")
+        for person in audit_trail.people(authority_id)
+    ]
+    query_args: dict[str, Any] = {
+        key: value for key, value in request.args.items() if key not in ("page", "submit")
+    }
+    if not form.validate():
+        return render_template("caseload/audit.html", form=form, rows=None, pagination=None), 400
+    care_leaver = None
+    if form.reference.data:
+        care_leaver = audit_trail.find_care_leaver(authority_id, form.reference.data)
+        if care_leaver is None:
+            form.reference.errors.append("Your authority has no care leaver with this reference")
+            return render_template("caseload/audit.html", form=form, rows=None, pagination=None), 400
+    page = paginate(
+        audit_trail.trail(
+            authority_id,
+            who=int(form.who.data) if form.who.data else None,
+            care_leaver=care_leaver,
+            since=form.since.data,
+            until=form.until.data,
+        ),
+        PER_PAGE,
+    )
+    rows = audit_trail.describe(list(page.items), authority_id)
+    audit.record_list_read(
+        "audit_trail_viewed",
+        current_user.local_authority,
+        current_user,
+        [care_leaver.id for row in rows for care_leaver in row.care_leavers],
+    )
+    pagination = pagination_params(
+        page.page, page.pages, lambda number: url_for("caseload.audit_events", page=number, **query_args)
+    )
+    return render_template("caseload/audit.html", form=form, rows=rows, page=page, pagination=pagination), 200
