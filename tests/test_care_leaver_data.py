@@ -215,7 +215,10 @@ def test_a_manager_filters_the_audit_trail_by_person_and_date(
 
     client_request.login(manager)
     everything = client_request.get("caseload.audit_events")
-    assert [normalise(legend.get_text()) for legend in everything.select("legend")] == ["From (optional)", "To (optional)"]
+    assert [normalise(legend.get_text()) for legend in everything.select("legend")] == [
+        "From (optional)",
+        "To (optional)",
+    ]
     rows = [normalise(row.get_text(" ")) for row in everything.select("tbody tr")]
     assert any(
         "Priya Adviser" in row and "Looked at a care leaver’s record" in row and "LCS-1" in row
