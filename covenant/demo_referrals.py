@@ -206,10 +206,11 @@ def _young_person_with_account(
          (ReferralStatus.COMPLETED, today - timedelta(days=20))],
         today=today, answered=False,  # Jade has still to say how it went
     )  # fmt: skip
-    _add_referral(
+    said_yes = _add_referral(
         rng, jade, accepted, ReferralStatus.ACCEPTED, today - timedelta(days=12),
         [(ReferralStatus.ACCEPTED, today - timedelta(days=8))], today=today,
     )  # fmt: skip
+    said_yes.first_day = today + timedelta(days=14 - today.weekday())  # a Monday, a week or two away
     _add_referral(rng, jade, asked, ReferralStatus.REFERRED, today - timedelta(days=2), [], today=today)
     db.session.add(
         InterestRequest(

@@ -5,6 +5,7 @@ texts, and say how it went. Every page they see reads easily for a 16-year-old."
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from covenant.email import send_pending
 from covenant.extensions import db
 from covenant.models import CareLeaver, InterestRequest, Referral, ReferralFeedback, User
+from covenant.sqltypes import uk_today
 from covenant.vocab import PledgeKind, Reach, ReferralStatus, Role
 from tests.conftest import error_summary, link_in, text_of
 
@@ -197,6 +199,39 @@ def test_a_young_person_stops_a_referral_and_everyone_is_told(
     assert [event.reason for event in stopped.events][-1] == "I got a job"
     assert "referral_update" in [email.template for email in outbox(adviser.email)]
     assert "referral_withdrawn" in [email.template for email in outbox()]
+
+
+def test_when_the_organisation_says_yes_with_a_first_day_the_young_person_reads_it(
+    client_request, young_person, adviser, sam, make_user, make_pledge, make_referral, outbox
+):
+    employer = make_user(Role.ORGANISATION_ADMIN)
+    referral = make_referral(sam, make_pledge(organisation=employer.organisation, places=2))
+    monday = uk_today() + timedelta(days=14 - uk_today().weekday())
+    client_request.login(employer)
+    page = client_request.post(
+        "referrals.respond",
+        referral_id=referral.id,
+        status="accepted",
+        _data={"first_day": ["1", "1", "2020"]},
+        _expected_status=400,
+    )
+    assert error_summary(page) == ["Their first day must be today or in the future"]
+    assert db.session.get(Referral, referral.id).status == ReferralStatus.REFERRED
+
+    client_request.post(
+        "referrals.respond",
+        referral_id=referral.id,
+        status="accepted",
+        _data={"first_day": [str(monday.day), str(monday.month), str(monday.year)]},
+    )
+    said_aloud = f"Monday {monday.day} {monday:%B}" + (
+        f" {monday.year}" if monday.year != uk_today().year else ""
+    )
+    client_request.login(young_person)
+    home = text_of(client_request.get("care_leavers.home"), "main")
+    assert f"{employer.organisation.name} has said yes. Your first day is {said_aloud}." in home
+    update = [email for email in outbox(adviser.email) if email.template == "referral_update"][-1]
+    assert "Their first day is" in update.body
 
 
 def test_texts_instead_of_emails_through_the_development_backend(

@@ -262,10 +262,11 @@ def referral_in_words(referral: Referral) -> str:
     if referral.status == ReferralStatus.REFERRED:
         return f"Your adviser has asked {organisation} about it. They will reply soon."
     if referral.status == ReferralStatus.ACCEPTED:
+        if referral.first_day:
+            return f"{organisation} has said yes. Your first day is {_day(referral.first_day)}."
         return f"{organisation} has said yes. Your adviser will help you get ready."
     if referral.status == ReferralStatus.STARTED:
-        start = referral.started_on
-        first_day = f"{start:%A} {start.day} {start:%B}" if start else "recently"
+        first_day = _day(referral.started_on) if referral.started_on else "recently"
         return f"You started on {first_day}. Well done."
     if referral.status == ReferralStatus.COMPLETED:
         return "You finished it. Well done."
@@ -276,6 +277,12 @@ def referral_in_words(referral: Referral) -> str:
     if referral.status == ReferralStatus.DID_NOT_START:
         return "You did not start this one. That is OK. Your adviser can help you find something else."
     return "It ended early. Your adviser can help you find what to do next."
+
+
+def _day(day: date) -> str:
+    """ "Monday 12 January": the way a day is said aloud (with the year when it is not this year)."""
+    year = f" {day.year}" if day.year != uk_today().year else ""
+    return f"{day:%A} {day.day} {day:%B}{year}"
 
 
 def own_referral(user: User, referral_id: int, lock: bool = False) -> Referral | None:

@@ -45,6 +45,8 @@ class Referral(Base):
     status: Mapped[ReferralStatus] = mapped_column(vocabulary(ReferralStatus), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The first day the organisation offered when it said yes, if it gave one.
+    first_day: Mapped[date | None] = mapped_column(Date)
     #: The first day, once the organisation has recorded that they started.
     started_on: Mapped[date | None] = mapped_column(Date)
     #: Set when the organisation (or the service) moves it on; cleared when the adviser has seen that.

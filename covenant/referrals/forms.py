@@ -41,7 +41,16 @@ class MoveForm(BaseForm):
         "their first day",
         description="For example, 12 1 2027. Leave it empty if it is today.",
     )
+    first_day = GovDateField(
+        "When will their first day be? (optional)",
+        "their first day",
+        description="For example, 12 1 2027. We tell them and their adviser. Leave it empty if you do not know yet.",
+    )
     submit = SubmitField("Confirm", widget=GovSubmit())
+
+    def validate_first_day(self, field: GovDateField) -> None:
+        if field.data is not None and field.data < uk_today():
+            raise ValidationError("Their first day must be today or in the future")
 
     def validate_started_on(self, field: GovDateField) -> None:
         if field.data is not None and field.data > uk_today():

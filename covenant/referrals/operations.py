@@ -163,8 +163,10 @@ def move(
     actor: User | None,
     reason: str | None = None,
     started_on: date | None = None,
+    first_day: date | None = None,
 ) -> None:
-    """Move a referral on, or refuse with a reason. The caller has locked the referral (`locked`)."""
+    """Move a referral on, or refuse with a reason. The caller has locked the referral (`locked`). An
+    acceptance may give the first day the organisation expects them."""
     before = referral.status
     if to not in REFERRAL_TRANSITIONS[before]:
         raise ReferralRefused(
@@ -179,6 +181,8 @@ def move(
     now = utcnow()
     referral.status = to
     referral.status_changed_at = now
+    if to == ReferralStatus.ACCEPTED:
+        referral.first_day = first_day
     if to == ReferralStatus.STARTED:
         referral.started_on = started_on or uk_today()
     referral.events.append(

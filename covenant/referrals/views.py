@@ -314,6 +314,8 @@ def respond(referral_id: int, status: str) -> WerkzeugResponse | tuple[str, int]
     form = MoveForm()
     if to != ReferralStatus.STARTED:
         del form.started_on
+    if to != ReferralStatus.ACCEPTED:
+        del form.first_day
     if to not in moves_for(record, current_user):
         flash(
             f"This referral is {record.status.label.lower()}, so it cannot be marked {to.label.lower()}",
@@ -328,6 +330,7 @@ def respond(referral_id: int, status: str) -> WerkzeugResponse | tuple[str, int]
                 current_user,
                 reason=form.reason.data or None,
                 started_on=form.started_on.data if "started_on" in form else None,
+                first_day=form.first_day.data if "first_day" in form else None,
             )
         except ReferralRefused as refusal:
             form.error_on(form.reason, str(refusal))

@@ -21,7 +21,7 @@ def test_a_young_person_follows_their_referrals_and_says_what_they_want_from_a_p
     home = jade.locator("main").inner_text()
     assert "Hi Jade" in home
     assert "Because you’re interested in" in home
-    assert "has said yes" in home
+    assert "has said yes. Your first day is Monday" in home
 
     suggestion = jade.locator("main h3 a").first
     title = suggestion.inner_text()
