@@ -408,6 +408,18 @@ def make_user(
 
 
 @pytest.fixture
+def adviser(make_user: Callable[..., User]) -> User:
+    """A personal adviser in a local authority, not signed in."""
+    return make_user(Role.PERSONAL_ADVISER, name="Priya Adviser", email="priya@leeds.example")
+
+
+@pytest.fixture
+def employer(make_user: Callable[..., User]) -> User:
+    """An organisation's administrator, not signed in."""
+    return make_user(Role.ORGANISATION_ADMIN, name="Olu Employer", email="olu@employer.example")
+
+
+@pytest.fixture
 def make_pledge(app: Flask, make_organisation: Callable[..., Organisation]) -> Callable[..., Pledge]:
     """Make a complete pledge (every section answered) in any status; override any field."""
     counter = iter(range(1, 1_000_000))

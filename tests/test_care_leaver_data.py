@@ -32,11 +32,6 @@ pytestmark = pytest.mark.usefixtures("quick_hashing")
 
 
 @pytest.fixture
-def adviser(make_user):
-    return make_user(Role.PERSONAL_ADVISER, name="Priya Adviser")
-
-
-@pytest.fixture
 def manager(make_user):
     return make_user(Role.AUTHORITY_MANAGER, name="Morgan Manager")
 

@@ -24,11 +24,6 @@ READING_EASE = 60  # Flesch reading ease: 60 or more reads easily at 16
 
 
 @pytest.fixture
-def adviser(make_user):
-    return make_user(Role.PERSONAL_ADVISER, name="Priya Adviser")
-
-
-@pytest.fixture
 def sam(make_care_leaver, adviser):
     return make_care_leaver(adviser, first_name="Sam", age=19, kinds=[PledgeKind.JOB])
 
@@ -202,9 +197,8 @@ def test_a_young_person_stops_a_referral_and_everyone_is_told(
 
 
 def test_when_the_organisation_says_yes_with_a_first_day_the_young_person_reads_it(
-    client_request, young_person, adviser, sam, make_user, make_pledge, make_referral, outbox
+    client_request, young_person, adviser, employer, sam, make_pledge, make_referral, outbox
 ):
-    employer = make_user(Role.ORGANISATION_ADMIN)
     referral = make_referral(sam, make_pledge(organisation=employer.organisation, places=2))
     monday = uk_today() + timedelta(days=14 - uk_today().weekday())
     client_request.login(employer)

@@ -18,11 +18,6 @@ from tests.pledge_answers import date_parts
 CAMDEN = "E09000007"
 
 
-@pytest.fixture
-def adviser(make_user):
-    return make_user(Role.PERSONAL_ADVISER, name="Priya Adviser")
-
-
 def new_care_leaver(authority, **changes):
     today = uk_today()
     return {

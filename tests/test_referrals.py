@@ -24,16 +24,6 @@ from covenant.vocab import (
 from tests.conftest import banner, error_summary, text_of
 
 
-@pytest.fixture
-def adviser(make_user):
-    return make_user(Role.PERSONAL_ADVISER, name="Priya Adviser", email="priya@leeds.example")
-
-
-@pytest.fixture
-def employer(make_user):
-    return make_user(Role.ORGANISATION_ADMIN, name="Olu Employer")
-
-
 def test_an_adviser_refers_and_the_organisation_takes_it_to_completion(
     client_request, adviser, employer, make_care_leaver, make_pledge, outbox
 ):

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import select
 
 from covenant.clock import add_working_days, working_days_between
@@ -32,16 +31,6 @@ def test_working_days_leave_out_weekends_and_bank_holidays() -> None:
     )  # not Christmas, the weekend or Boxing Day (moved)
     assert add_working_days(CHRISTMAS_WEEK, 5) == date(2026, 12, 30)
     assert add_working_days(CHRISTMAS_WEEK, 10) == date(2027, 1, 7)  # not New Year's Day either
-
-
-@pytest.fixture
-def adviser(make_user):
-    return make_user(Role.PERSONAL_ADVISER, email="priya@leeds.example")
-
-
-@pytest.fixture
-def employer(make_user):
-    return make_user(Role.ORGANISATION_ADMIN, email="olu@employer.example")
 
 
 def templates(outbox, to: str) -> list[str]:
