@@ -97,6 +97,12 @@ def datetime_text(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
+def tel_href(phone: str) -> str:
+    """A phone number as a `tel:` link wants it: digits, with a leading + kept ("0113 496 0000" -> "01134960000")."""
+    digits = "".join(character for character in phone if character.isdigit())
+    return f"+{digits}" if phone.strip().startswith("+") else digits
+
+
 def init_templating(app: Flask) -> None:
     """Load our templates first, then the GOV.UK Frontend macros under their package prefixes."""
     app.jinja_loader = ChoiceLoader(
@@ -109,6 +115,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.undefined = TopLevelStrictUndefined
     app.jinja_env.filters["date_text"] = date_text
     app.jinja_env.filters["datetime_text"] = datetime_text
+    app.jinja_env.filters["tel_href"] = tel_href
     app.jinja_env.add_extension(
         "jinja2.ext.do"
     )  # `{% do rows.append(...) %}` builds macro parameters in loops

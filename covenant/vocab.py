@@ -6,6 +6,8 @@ Each vocabulary is a `StrEnum` whose value is stored in the database and whose `
 from __future__ import annotations
 
 import re
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -109,6 +111,19 @@ class PledgeKind(LabelledEnum):
     OTHER = "other", "Other"
 
 
+# Kinds of pledge where pay means nothing (a discount, housing support, a guaranteed interview): they have no
+# pay question and show no pay.
+KINDS_WITHOUT_PAY = frozenset(
+    {
+        PledgeKind.GUARANTEED_INTERVIEW,
+        PledgeKind.MENTORING,
+        PledgeKind.DISCOUNT,
+        PledgeKind.HOUSING,
+        PledgeKind.HEALTH,
+    }
+)
+
+
 class OutcomeArea(LabelledEnum):
     """The covenant's five outcome areas."""
 
@@ -125,6 +140,19 @@ class PayPeriod(LabelledEnum):
     HOUR = "hour", "per hour"
     WEEK = "week", "per week"
     YEAR = "year", "per year"
+
+
+# The National Minimum Wage and National Living Wage, per hour, and the day they apply from: the pay question's
+# hint quotes them. GOV.UK publishes next April's rates each autumn
+# (https://www.gov.uk/national-minimum-wage-rates): update both then. Once they are more than
+# MINIMUM_WAGE_SHOWN_FOR_DAYS old, the hint stops quoting figures rather than quote stale ones.
+MINIMUM_WAGE_FROM = date(2026, 4, 1)
+MINIMUM_WAGE_RATES: tuple[tuple[str, Decimal], ...] = (
+    ("21 and over", Decimal("12.71")),
+    ("18 to 20", Decimal("10.85")),
+    ("under 18, and apprentices", Decimal("8.00")),
+)
+MINIMUM_WAGE_SHOWN_FOR_DAYS = 366
 
 
 class Reach(LabelledEnum):
@@ -191,6 +219,9 @@ PLEDGE_TRANSITIONS: dict[PledgeStatus, frozenset[PledgeStatus]] = {
 EDITABLE_STATUSES = frozenset(
     {PledgeStatus.DRAFT, PledgeStatus.CHANGES_REQUESTED, PledgeStatus.PUBLISHED, PledgeStatus.PAUSED}
 )
+
+# Statuses in which the organisation checks its answers and submits the pledge for review.
+CHECKABLE_STATUSES = frozenset({PledgeStatus.DRAFT, PledgeStatus.CHANGES_REQUESTED})
 
 # Statuses of a pledge that has been checked and is out in the world: published, or paused for a while.
 LIVE_STATUSES = frozenset({PledgeStatus.PUBLISHED, PledgeStatus.PAUSED})

@@ -16,9 +16,8 @@ def section_answers(today: date | None = None) -> dict[str, dict[str, object]]:
     """Form data for each section key, valid on `today`."""
     today = today or uk_today()
     return {
+        "name": {"title": "Two weeks’ work experience in our warehouse", "kind": "work_experience"},
         "about": {
-            "title": "Two weeks’ work experience in our warehouse",
-            "kind": "work_experience",
             "outcome_areas": ["education_employment_training", "independent_living"],
             "summary": "Learn how a busy warehouse works, with lunch and travel paid.",
             "description": "You will work alongside our team picking and packing orders.",

@@ -600,8 +600,26 @@ def test_an_opportunity_page_in_plain_english(client, make_pledge, leeds):
 def test_an_opportunity_care_leavers_may_ask_about_shows_the_contact(client, make_pledge):
     from covenant.vocab import TakeUp
 
-    pledge = make_pledge(take_up=TakeUp.ADVISER_OR_CARE_LEAVER, contact_email="jobs@example.org")
-    assert "jobs@example.org" in client.get(f"/opportunities/{pledge.id}").get_data(as_text=True)
+    pledge = make_pledge(
+        take_up=TakeUp.ADVISER_OR_CARE_LEAVER, contact_email="jobs@example.org", contact_phone="0113 496 0000"
+    )
+    html = client.get(f"/opportunities/{pledge.id}").get_data(as_text=True)
+    assert '<a class="govuk-link" href="mailto:jobs@example.org">jobs@example.org</a>' in html
+    # On a phone, a tap rings the number.
+    assert '<a class="govuk-link" href="tel:01134960000">0113 496 0000</a>' in html
+
+
+def test_pay_is_shown_only_where_it_means_something(client, make_pledge):
+    from covenant.vocab import PledgeKind
+
+    job = make_pledge(title="Warehouse job", kind=PledgeKind.JOB, paid=False)
+    discount = make_pledge(title="Money off bikes", kind=PledgeKind.DISCOUNT, paid=False)
+    assert "Unpaid" in client.get(f"/opportunities/{job.id}").get_data(as_text=True)
+    for path in (f"/opportunities/{discount.id}", "/opportunities?q=bikes"):
+        html = client.get(path).get_data(as_text=True)
+        assert "Money off bikes" in html
+        assert "Unpaid" not in html
+        assert ">Pay<" not in html
 
 
 def test_closed_paused_draft_and_unknown_opportunities(client, make_pledge, make_organisation):

@@ -286,6 +286,29 @@ def test_public_pages_have_distinct_titles_and_service_branding(client: FlaskCli
     assert len(set(titles.values())) == len(PUBLIC_PAGES), f"pages share a title: {titles}"
 
 
+def test_the_first_page_starts_people_finding_opportunities_and_sign_in_is_a_link(
+    client: FlaskClient,
+) -> None:
+    html = client.get("/").get_data(as_text=True)
+    start = re.search(
+        r'<a href="([^"]+)"[^>]*class="govuk-button govuk-button--start"[^>]*>\s*(\w[^<]*)', html
+    )
+    assert start, "no start button"
+    assert (start.group(1), start.group(2).strip()) == ("/opportunities", "Find opportunities")
+    assert '<a class="govuk-link" href="/sign-in">sign in</a>' in html
+    assert html.count("govuk-button--start") == 1
+
+
+def test_public_pages_say_what_they_are_for_search_results(client: FlaskClient) -> None:
+    descriptions = {}
+    for path in [*PUBLIC_PAGES, "/opportunities", "/sign-in/email-link"]:
+        html = client.get(path).get_data(as_text=True)
+        match = re.search(r'<meta name="description" content="([^"]+)">', html)
+        assert match, f"{path} has no meta description"
+        descriptions[path] = match.group(1)
+    assert len(set(descriptions.values())) == len(descriptions), f"pages share a description: {descriptions}"
+
+
 def test_public_pages_need_no_sign_in(client: FlaskClient) -> None:
     for path in PUBLIC_PAGES:
         response = client.get(path)

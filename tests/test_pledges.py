@@ -23,10 +23,10 @@ def post_form(client, path, data):
     return client.post(path, data={"csrf_token": csrf_token(client, path), **data})
 
 
-def start_pledge(client, title="Weekly mentoring", kind="mentoring"):
+def start_pledge(client, title="Warehouse work experience", kind="work_experience"):
     response = post_form(client, "/pledges/new", {"title": title, "kind": kind})
     assert response.status_code == 302, response.get_data(as_text=True)
-    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+    return int(response.headers["Location"].split("/")[-2])
 
 
 def complete_pledge(client, pledge_id, answers=None):
@@ -75,7 +75,9 @@ def test_an_employer_writes_submits_and_a_coordinator_approves_a_pledge(
     response = post_form(client, f"/review/{pledge_id}", {"decision": "approve"})
     assert response.status_code == 302
     assert db.session.get(Pledge, pledge_id).status == PledgeStatus.PUBLISHED
-    assert [email.template for email in outbox(employer.email)] == ["pledge_approved"]
+    [approved] = outbox(employer.email)
+    assert approved.template == "pledge_approved"
+    assert f"/opportunities/{pledge_id}\n" in approved.body  # a link to the live pledge, as others see it
 
     login_as(employer)
     for action, status in (
@@ -147,11 +149,19 @@ def test_coordinator_can_request_changes_or_reject_with_a_reason_the_organisatio
     ("section", "data", "messages"),
     [
         (
+            "name",
+            {"title": "", "kind": ""},
+            ["Enter the name of the opportunity", "Select the kind of opportunity"],
+        ),
+        (
+            "name",
+            {"title": "x" * 121, "kind": "spaceship"},
+            ["Name of the opportunity must be 120 characters or fewer", "Select one of the options shown"],
+        ),
+        (
             "about",
-            {"title": "", "kind": "", "summary": "", "description": "", "what_you_get": ""},
+            {"summary": "", "description": "", "what_you_get": ""},
             [
-                "Enter the name of the opportunity",
-                "Select the kind of opportunity",
                 "Select at least one outcome area",
                 "Enter a summary",
                 "Enter a description of the opportunity",
@@ -161,17 +171,14 @@ def test_coordinator_can_request_changes_or_reject_with_a_reason_the_organisatio
         (
             "about",
             {
-                "title": "x" * 121,
-                "kind": "spaceship",
                 "outcome_areas": ["health"],
                 "summary": "y" * 201,
-                "description": "d",
+                "description": "d" * 5001,
                 "what_you_get": "w",
             },
             [
-                "Name of the opportunity must be 120 characters or fewer",
-                "Select one of the options shown",
                 "Summary must be 200 characters or fewer",
+                "Description must be 5,000 characters or fewer",
             ],
         ),
         ("pay", {}, ["Select yes if the opportunity is paid"]),
@@ -183,7 +190,7 @@ def test_coordinator_can_request_changes_or_reject_with_a_reason_the_organisatio
         (
             "pay",
             {"paid": "yes", "pay_amount": "lots", "pay_period": "hour"},
-            ["Enter the pay as an amount of money, like 11.44 or 24000"],
+            ["Enter the pay as an amount of money, like 12.50 or 24000"],
         ),
         ("pay", {"paid": "yes", "pay_amount": "0", "pay_period": "hour"}, ["Pay must be more than £0"]),
         ("eligibility", {"min_age": "", "max_age": ""}, ["Enter the youngest age", "Enter the oldest age"]),
@@ -328,8 +335,6 @@ def test_editing_a_live_pledge_keeps_it_live_for_places_and_wording_but_sends_it
 
     about = dict(
         answers["about"],
-        title=pledge.title,
-        kind=pledge.kind.value,
         outcome_areas=[a.value for a in pledge.outcome_areas],
         summary="New summary wording.",
     )
@@ -337,9 +342,10 @@ def test_editing_a_live_pledge_keeps_it_live_for_places_and_wording_but_sends_it
     assert response.status_code == 302
     assert db.session.get(Pledge, pledge.id).status == PledgeStatus.PUBLISHED
 
-    page = client.get(f"/pledges/{pledge.id}/about").get_data(as_text=True)
-    assert "Changing the name, kind or outcome areas sends the pledge back for review" in page
-    response = post_form(client, f"/pledges/{pledge.id}/about", dict(about, kind="job"))
+    page = client.get(f"/pledges/{pledge.id}/name").get_data(as_text=True)
+    assert "Changing the name or kind sends the pledge back for review" in page
+    name = {"title": pledge.title, "kind": "job"}
+    response = post_form(client, f"/pledges/{pledge.id}/name", name)
     assert response.status_code == 302
     assert db.session.get(Pledge, pledge.id).status == PledgeStatus.SUBMITTED
     assert "gone back for review" in client.get(response.headers["Location"]).get_data(as_text=True)
@@ -637,15 +643,10 @@ def test_a_suspended_organisation_cannot_send_a_live_pledge_to_the_review_queue(
     employer.organisation.suspended_at = utcnow()
     employer.organisation.suspension_reason = "Under investigation"
     db.session.flush()
-    about = dict(
-        section_answers()["about"],
-        title="A new name",
-        kind=pledge.kind.value,
-        outcome_areas=[area.value for area in pledge.outcome_areas],
-    )
+    name = {"title": "A new name", "kind": pledge.kind.value}
 
     page = client_request.post(
-        "pledges.edit_section", pledge_id=pledge.id, section_key="about", _data=about, _expected_status=400
+        "pledges.edit_section", pledge_id=pledge.id, section_key="name", _data=name, _expected_status=400
     )
 
     assert error_summary(page) == [
@@ -713,7 +714,7 @@ def test_wording_changes_to_a_live_pledge_are_shown_to_coordinators_as_a_diff(
         (
             "pay",
             {"paid": "yes", "pay_amount": "1000000000", "pay_period": "year"},
-            "Enter the pay as an amount of money, like 11.44 or 24000",
+            "Enter the pay as an amount of money, like 12.50 or 24000",
         ),
         ("places", {"places": "99999999999"}, "Number of places must be a whole number, like 5"),
         ("places", {"starts_on": ["99999999999", "1", "2027"]}, "The start date must be a real date"),
@@ -732,3 +733,130 @@ def test_numbers_too_big_for_their_columns_get_a_message_not_a_500(
     )
 
     assert message in error_summary(page)
+
+
+def test_the_start_page_goes_on_to_the_next_question_and_the_name_is_not_asked_again(
+    client_request, employer
+):
+    start = client_request.get("pledges.start")
+    assert start.select_one(".govuk-character-count[data-maxlength='120']") is not None
+
+    client_request.post(
+        "pledges.start", _data={"title": "Warehouse work experience", "kind": "work_experience"}
+    )
+    pledge = db.session.scalars(select(Pledge)).one()
+    # "Save and continue" continues to the next question, not back to the task list.
+    page = client_request.post(
+        "pledges.start",
+        _data={"title": "Another one", "kind": "job"},
+        _expected_redirect=f"/pledges/{pledge.id + 1}/about",
+    )
+    about = client_request.get("pledges.edit_section", pledge_id=pledge.id, section_key="about")
+    assert "What is the opportunity called?" not in text_of(about)
+    assert "What kind of opportunity is it?" not in text_of(about)
+    assert about.select_one(".govuk-character-count[data-maxlength='5000'] textarea[name=description]")
+
+    task_list = client_request.get("pledges.show", pledge_id=pledge.id)
+    [name_row] = [row for row in task_list.select(".govuk-task-list__item") if "Name and kind" in row.text]
+    assert "Completed" in name_row.text
+    assert page is not None
+
+
+def test_change_on_check_your_answers_comes_back_to_check_your_answers(client, client_request, employer):
+    pledge_id = start_pledge(client)
+    complete_pledge(client, pledge_id)
+    check = client_request.get("pledges.check", pledge_id=pledge_id)
+    change = next(
+        link for link in check.select("a") if normalise(link.text) == "Change about the opportunity"
+    )
+
+    question = client_request.get_url(str(change["href"]))
+    assert question.select_one(".govuk-back-link").text == "Back to check your answers"
+    assert question.select_one(".govuk-back-link")["href"] == f"/pledges/{pledge_id}/check"
+    about = dict(section_answers()["about"], summary="Learn how a warehouse works, lunch paid.")
+    client_request.post_url(
+        str(change["href"]), _data=about, _expected_redirect=f"/pledges/{pledge_id}/check"
+    )
+    assert db.session.get(Pledge, pledge_id).summary == "Learn how a warehouse works, lunch paid."
+
+
+def test_a_discount_is_not_asked_about_pay_and_shows_none(client, client_request, employer, coordinator):
+    pledge_id = start_pledge(client, title="20% off bikes", kind="discount")
+    task_list = client_request.get("pledges.show", pledge_id=pledge_id)
+    assert "Pay" not in [item.text.strip() for item in task_list.select(".govuk-task-list__name-and-hint")]
+    client_request.get(
+        "pledges.edit_section",
+        pledge_id=pledge_id,
+        section_key="pay",
+        _expected_status=302,
+        _expected_redirect=f"/pledges/{pledge_id}",
+    )
+    answers = section_answers()
+    del answers["pay"]
+    answers["name"] = {"title": "20% off bikes", "kind": "discount"}
+    complete_pledge(client, pledge_id, answers)
+    check = client_request.get("pledges.check", pledge_id=pledge_id)
+    assert "Pay" not in [heading.text for heading in check.select("main h2")]
+    assert "Unpaid" not in text_of(check)
+    client_request.post("pledges.check", pledge_id=pledge_id)
+    client_request.login(coordinator)
+    client_request.post("review.decide", pledge_id=pledge_id, _data={"decision": "approve"})
+
+    public = client_request.get("opportunities.show", pledge_id=pledge_id)
+    assert "Pay" not in [key.text.strip() for key in public.select(".govuk-summary-list__key")]
+    results = client_request.get("opportunities.index", q="bikes")
+    assert "20% off bikes" in text_of(results)
+    assert "Pay" not in text_of(results)
+
+
+def test_a_pledge_that_becomes_a_discount_forgets_its_pay_and_one_that_becomes_a_job_is_asked(
+    client, client_request, employer
+):
+    pledge_id = start_pledge(client, kind="job")
+    complete_pledge(client, pledge_id, dict(section_answers(), name={"title": "A job", "kind": "job"}))
+    client_request.post(
+        "pledges.edit_section",
+        pledge_id=pledge_id,
+        section_key="name",
+        _data={"title": "A discount", "kind": "discount"},
+        return_to="check",
+        _expected_redirect=f"/pledges/{pledge_id}/check",
+    )
+    pledge = db.session.get(Pledge, pledge_id)
+    assert (pledge.paid, pledge.pay_amount, pledge.pay_period) == (None, None, None)
+
+    # Back to a job from check your answers: the pay question comes next, then check your answers again.
+    client_request.post(
+        "pledges.edit_section",
+        pledge_id=pledge_id,
+        section_key="name",
+        _data={"title": "A job", "kind": "job"},
+        return_to="check",
+        _expected_redirect=f"/pledges/{pledge_id}/pay?return_to=check",
+    )
+    client_request.post_url(
+        f"/pledges/{pledge_id}/pay?return_to=check",
+        _data=section_answers()["pay"],
+        _expected_redirect=f"/pledges/{pledge_id}/check",
+    )
+
+
+def test_the_pay_hint_quotes_the_current_minimum_wage_and_never_a_stale_one(client_request, employer, client):
+    from datetime import date
+
+    from covenant.pledges.forms import pay_hint
+    from covenant.vocab import MINIMUM_WAGE_FROM, MINIMUM_WAGE_RATES
+
+    current = pay_hint(MINIMUM_WAGE_FROM + timedelta(days=30))
+    assert f"From {MINIMUM_WAGE_FROM.day} April {MINIMUM_WAGE_FROM.year}" in current
+    for _ages, rate in MINIMUM_WAGE_RATES:
+        assert f"£{rate}" in current
+    assert "11.44" not in current
+    for stale_day in (MINIMUM_WAGE_FROM + timedelta(days=400), date(2026, 3, 31)):
+        stale = pay_hint(stale_day)
+        assert "£" not in stale
+        assert "at least the National Minimum Wage" in stale
+
+    pledge_id = start_pledge(client)
+    page = client_request.get("pledges.edit_section", pledge_id=pledge_id, section_key="pay")
+    assert pay_hint(uk_today()) in normalise(page.select_one("#pay_amount-hint").text)

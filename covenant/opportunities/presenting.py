@@ -17,7 +17,7 @@ from covenant.opportunities.cache import presentation_cache, search_cache
 from covenant.opportunities.criteria import REGION_TO_CODE, Criteria, filter_fields
 from covenant.opportunities.forms import FilterField, FilterForm, NumberFilter, PlaceFilter, VocabularyFilter
 from covenant.opportunities.places import Place
-from covenant.pledges.sections import ages_text, pay_text, where_text
+from covenant.pledges.sections import ages_text, pay_applies, pay_text, where_text
 from covenant.templating import date_text
 from covenant.vocab import (
     CLOSING_SOON_DAYS,
@@ -306,7 +306,10 @@ def sort_choices(criteria: Criteria) -> list[SearchSort]:
 
 def facts(pledge: Pledge) -> list[tuple[str, str]]:
     """The few facts shown under a result."""
-    rows = [("Where", where_text(pledge)), ("Pay", pay_text(pledge)), ("Ages", ages_text(pledge))]
+    rows = [("Where", where_text(pledge))]
+    if pay_applies(pledge):  # "Pay: Unpaid" means nothing on a discount or housing support
+        rows.append(("Pay", pay_text(pledge)))
+    rows.append(("Ages", ages_text(pledge)))
     if pledge.closes_on:
         rows.append(("Apply by", date_text(pledge.closes_on)))
     left = pledge.places_left

@@ -31,7 +31,7 @@ from covenant.opportunities.presenting import (
 )
 from covenant.opportunities.search import Results, search, visible_pledge
 from covenant.pagination import pagination_params
-from covenant.pledges.sections import ages_text, dates_text, pay_text, places_text, where_text
+from covenant.pledges.sections import ages_text, dates_text, pay_applies, pay_text, places_text, where_text
 from covenant.referrals.finding import Referring, referring_for
 from covenant.sqltypes import uk_today
 from covenant.vocab import ALERT_ROLES, NEARBY_MILES, ONCE_PUBLIC_STATUSES, TakeUp
@@ -156,7 +156,7 @@ def show(pledge_id: int) -> str | tuple[str, int]:
         pledge=pledge,
         local_offers=local_offers,
         care_leaver_can_ask=pledge.take_up == TakeUp.ADVISER_OR_CARE_LEAVER,
-        pay=pay_text(pledge),
+        pay=pay_text(pledge) if pay_applies(pledge) else None,
         ages=ages_text(pledge),
         dates=dates_text(pledge),
         places=places_text(pledge),

@@ -6,7 +6,7 @@ Each form knows how to fill itself from a pledge (`load`) and which values it sa
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -14,7 +14,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
-    GovTextArea,
     GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
@@ -31,12 +30,17 @@ from covenant.fields import (
     yes_no_coerce,
     yes_no_field,
 )
-from covenant.forms import BaseForm, GovSubmit, compact_upper, vocabulary_choices
+from covenant.forms import BaseForm, GovSubmit, compact_upper, single_line, vocabulary_choices
 from covenant.models import Pledge
 from covenant.sqltypes import uk_today
+from covenant.templating import date_text
 from covenant.vocab import (
+    KINDS_WITHOUT_PAY,
     MAX_CARE_LEAVER_AGE,
     MIN_CARE_LEAVER_AGE,
+    MINIMUM_WAGE_FROM,
+    MINIMUM_WAGE_RATES,
+    MINIMUM_WAGE_SHOWN_FOR_DAYS,
     POSTCODE_DISTRICT,
     DbsLevel,
     OutcomeArea,
@@ -72,16 +76,24 @@ class SectionForm(BaseForm):
         return {name: self[name].data for name in self.plain_fields}
 
 
-class StartForm(BaseForm):
-    """The first question: enough to create the draft."""
+TITLE_MAX = 120
 
-    title = StringField(
+
+class NameForm(SectionForm):
+    """The pledge's name and kind: the start page's questions, and where they change later."""
+
+    plain_fields = ("title",)
+    # A GOV.UK character count is a text area; two rows show a long name whole on a phone.
+    render_params = {"title": {"maxlength": TITLE_MAX, "rows": 2}}
+
+    title = TextAreaField(
         "What is the opportunity called?",
-        widget=GovTextInput(),
+        widget=GovCharacterCount(),
         description="Use plain words a 16-year-old would understand, like ‘Two weeks’ work experience in our warehouse’.",
+        filters=[single_line],  # a text area, for its character count, but one line
         validators=[
             InputRequired(message="Enter the name of the opportunity"),
-            Length(max=120, message="Name of the opportunity must be 120 characters or fewer"),
+            Length(max=TITLE_MAX, message="Name of the opportunity must be 120 characters or fewer"),
         ],
     )
     kind = RadioField(
@@ -90,19 +102,31 @@ class StartForm(BaseForm):
         choices=vocabulary_choices(PledgeKind),
         validators=[InputRequired(message="Select the kind of opportunity")],
     )
-    save = SubmitField("Save and continue", widget=GovSubmit())
+
+    def load(self, pledge: Pledge) -> None:
+        super().load(pledge)
+        self.kind.data = pledge.kind.value
+
+    def values(self) -> dict[str, Any]:
+        values = super().values()
+        values["kind"] = PledgeKind(self.kind.data)
+        if values["kind"] in KINDS_WITHOUT_PAY:  # no pay question, so no answer left over from another kind
+            values.update(paid=None, pay_amount=None, pay_period=None)
+        return values
+
+
+class StartForm(NameForm):
+    """The first question: enough to create the draft. Saving it goes on to the next question."""
 
 
 class AboutForm(SectionForm):
-    plain_fields = ("title", "kind", "summary", "description", "what_you_get")
+    plain_fields = ("summary", "description", "what_you_get")
     render_params = {
         "summary": {"maxlength": 200, "rows": 3},
-        "description": {"rows": 8},
-        "what_you_get": {"rows": 4},
+        "description": {"maxlength": 5000, "rows": 8},
+        "what_you_get": {"maxlength": 2000, "rows": 4},
     }
 
-    title = StartForm.title
-    kind = StartForm.kind
     outcome_areas = SelectMultipleField(
         "Which outcome areas does it support?",
         widget=GovCheckboxesInput(),
@@ -121,7 +145,7 @@ class AboutForm(SectionForm):
     )
     description = TextAreaField(
         "Describe the opportunity",
-        widget=GovTextArea(),
+        widget=GovCharacterCount(),
         description="What will they do, who will they work with, what is a typical day like?",
         validators=[
             InputRequired(message="Enter a description of the opportunity"),
@@ -130,7 +154,7 @@ class AboutForm(SectionForm):
     )
     what_you_get = TextAreaField(
         "What does the care leaver get?",
-        widget=GovTextArea(),
+        widget=GovCharacterCount(),
         description="For example, a reference, a qualification, travel costs, lunch, equipment.",
         validators=[
             InputRequired(message="Enter what the care leaver gets"),
@@ -144,9 +168,17 @@ class AboutForm(SectionForm):
 
     def values(self) -> dict[str, Any]:
         values = super().values()
-        values["kind"] = PledgeKind(self.kind.data)
         values["outcome_areas"] = [OutcomeArea(area) for area in self.outcome_areas.data or []]
         return values
+
+
+def pay_hint(today: date) -> str:
+    """The pay question's hint: the minimum wage rates while they are current, never stale figures."""
+    hint = "Only if it is paid. Enter pounds and pence, like 12.50, or a yearly salary, like 24000."
+    if today < MINIMUM_WAGE_FROM or (today - MINIMUM_WAGE_FROM).days > MINIMUM_WAGE_SHOWN_FOR_DAYS:
+        return hint + " It must be at least the National Minimum Wage for the young person’s age."
+    rates = ", ".join(f"£{rate} at {ages}" for ages, rate in MINIMUM_WAGE_RATES)
+    return f"{hint} From {date_text(MINIMUM_WAGE_FROM)}, the National Minimum Wage per hour is {rates}."
 
 
 class PayForm(SectionForm):
@@ -161,8 +193,7 @@ class PayForm(SectionForm):
     paid = yes_no_field("Is it paid?", "Select yes if the opportunity is paid")
     pay_amount = MoneyField(
         "How much is the pay, in pounds?",
-        invalid="Enter the pay as an amount of money, like 11.44 or 24000",
-        description="Only if it is paid. For example, 11.44.",
+        invalid="Enter the pay as an amount of money, like 12.50 or 24000",
         validators=[
             RequiredWhen("paid", "yes", "Enter how much the pay is"),
             NumberRange(min=0.01, message="Pay must be more than £0"),
@@ -178,6 +209,10 @@ class PayForm(SectionForm):
             Optional(),
         ],
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pay_amount.description = pay_hint(uk_today())
 
     def load(self, pledge: Pledge) -> None:
         self.paid.data = yes_no_coerce(pledge.paid)
@@ -215,14 +250,14 @@ class EligibilityForm(SectionForm):
     render_params = {
         "min_age": {"classes": "govuk-input--width-2", "inputmode": "numeric"},
         "max_age": {"classes": "govuk-input--width-2", "inputmode": "numeric"},
-        "requirements": {"rows": 3},
+        "requirements": {"maxlength": 1000, "rows": 3},
     }
 
     min_age = age_field("Youngest age", "youngest")
     max_age = age_field("Oldest age", "oldest")
     requirements = TextAreaField(
         "Is there anything else they need? (optional)",
-        widget=GovTextArea(),
+        widget=GovCharacterCount(),
         description="In plain words, like ‘Able to get to Leeds city centre by 9am’. Do not ask for qualifications they do not need.",
         validators=[
             Optional(),
@@ -491,10 +526,10 @@ class SafeguardingForm(SectionForm):
 
 
 class AdjustmentsForm(SectionForm):
-    render_params = {"adjustments": {"rows": 5}}
+    render_params = {"adjustments": {"maxlength": 2000, "rows": 5}}
     adjustments = TextAreaField(
         "What reasonable adjustments can you offer? (optional)",
-        widget=GovTextArea(),
+        widget=GovCharacterCount(),
         description="For example, flexible start times, a quiet place to work, help with travel, information in easy read.",
         validators=[
             Optional(),

@@ -12,7 +12,7 @@ from covenant import audit
 from covenant.email import external_url, queue_email
 from covenant.extensions import db
 from covenant.models import LocalAuthority, Organisation, Pledge, PledgeTextEdit, User
-from covenant.pledges.sections import SECTIONS, Section
+from covenant.pledges.sections import Section, sections_for
 from covenant.sqltypes import as_dict, uk_today, utcnow
 from covenant.vocab import (
     EDITABLE_STATUSES,
@@ -106,7 +106,7 @@ def save_section(pledge: Pledge, section: Section, values: dict[str, Any], actor
 
 def incomplete_sections(pledge: Pledge) -> list[Section]:
     """Sections still to answer."""
-    return [section for section in SECTIONS if not section.is_complete(pledge)]
+    return [section for section in sections_for(pledge) if not section.is_complete(pledge)]
 
 
 def submission_problems(pledge: Pledge, today: date | None = None) -> list[str]:

@@ -15,6 +15,7 @@ from covenant.pledges.forms import (
     AdjustmentsForm,
     EligibilityForm,
     LocationForm,
+    NameForm,
     PayForm,
     PlacesForm,
     SafeguardingForm,
@@ -22,7 +23,7 @@ from covenant.pledges.forms import (
     TakeUpForm,
 )
 from covenant.templating import date_text
-from covenant.vocab import Reach
+from covenant.vocab import KINDS_WITHOUT_PAY, Reach
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Section:
     review_fields: frozenset[str]
     #: What the warning on a live pledge's page says sends it back for review.
     review_note: str = ""
+    #: Whether the section is asked at all for this pledge (pay means nothing for a discount).
+    applies: Callable[[Pledge], bool] = lambda pledge: True
 
 
 def _yes_no(value: bool | None) -> str:
@@ -46,6 +49,11 @@ def _yes_no(value: bool | None) -> str:
 
 def _text(value: Any) -> str:
     return str(value) if value not in (None, "") else "None given"
+
+
+def pay_applies(pledge: Pledge) -> bool:
+    """Whether pay means anything for this kind of pledge (not for a discount or housing support)."""
+    return pledge.kind not in KINDS_WITHOUT_PAY
 
 
 def pay_text(pledge: Pledge) -> str:
@@ -102,34 +110,43 @@ def dates_text(pledge: Pledge) -> str:
 
 
 SECTIONS: tuple[Section, ...] = (
+    # The start page asks these two to create the draft; this section is where they change afterwards.
+    Section(
+        key="name",
+        title="Name and kind",
+        form=NameForm,
+        is_complete=lambda p: bool(p.title and p.kind),
+        answers=lambda p: [("Name", p.title), ("Kind", p.kind.label)],
+        review_fields=frozenset({"title", "kind"}),
+        review_note="Changing the name or kind sends the pledge back for review.",
+    ),
     Section(
         key="about",
         title="About the opportunity",
         form=AboutForm,
-        is_complete=lambda p: bool(
-            p.title and p.kind and p.outcome_areas and p.summary and p.description and p.what_you_get
-        ),
+        is_complete=lambda p: bool(p.outcome_areas and p.summary and p.description and p.what_you_get),
         answers=lambda p: [
-            ("Name", p.title),
-            ("Kind", p.kind.label),
             ("Outcome areas", ", ".join(area.label for area in p.outcome_areas) or "Not answered"),
             ("Summary", _text(p.summary)),
             ("Description", _text(p.description)),
             ("What the care leaver gets", _text(p.what_you_get)),
         ],
-        review_fields=frozenset({"title", "kind", "outcome_areas"}),
-        review_note="Changing the name, kind or outcome areas sends the pledge back for review. You can change the summary and descriptions and it stays live: a coordinator reads the new words afterwards.",
+        review_fields=frozenset({"outcome_areas"}),
+        review_note="Changing the outcome areas sends the pledge back for review. You can change the summary and descriptions and it stays live: a coordinator reads the new words afterwards.",
     ),
     Section(
         key="pay",
         title="Pay",
         form=PayForm,
         is_complete=lambda p: (
-            p.paid is False or (p.paid is True and p.pay_amount is not None and p.pay_period is not None)
+            not pay_applies(p)
+            or p.paid is False
+            or (p.paid is True and p.pay_amount is not None and p.pay_period is not None)
         ),
         answers=lambda p: [("Pay", pay_text(p))],
         review_fields=frozenset({"paid", "pay_amount", "pay_period"}),
         review_note="Changing the pay sends the pledge back for review.",
+        applies=pay_applies,
     ),
     Section(
         key="eligibility",
@@ -224,3 +241,8 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
+
+
+def sections_for(pledge: Pledge) -> list[Section]:
+    """The sections asked for this pledge, in order."""
+    return [section for section in SECTIONS if section.applies(pledge)]

@@ -20,6 +20,7 @@ from covenant.pledges.operations import (
     close_if_expired,
     copy_pledge,
     create_draft,
+    incomplete_sections,
     pause,
     resume,
     save_section,
@@ -27,14 +28,14 @@ from covenant.pledges.operations import (
     submit,
 )
 from covenant.pledges.queries import organisation_pledge
-from covenant.pledges.sections import SECTIONS, SECTIONS_BY_KEY, Section
+from covenant.pledges.sections import SECTIONS_BY_KEY, Section, sections_for
 from covenant.referrals.feedback import for_pledge as pledge_feedback
 from covenant.vocab import (
+    CHECKABLE_STATUSES,
     EDITABLE_STATUSES,
     LIVE_STATUSES,
     ORGANISATION_ROLES,
     PledgeKind,
-    PledgeStatus,
     Reach,
 )
 
@@ -53,11 +54,17 @@ def _section_form(section: Section) -> SectionForm:
 
 def _next_section(pledge: Pledge, after: Section) -> Section | None:
     """The next section still to answer after this one, for a pledge being written."""
-    keys = [section.key for section in SECTIONS]
-    for section in SECTIONS[keys.index(after.key) + 1 :]:
+    sections = sections_for(pledge)
+    keys = [section.key for section in sections]
+    following = sections[keys.index(after.key) + 1 :] if after.key in keys else sections
+    for section in following:
         if not section.is_complete(pledge):
             return section
     return None
+
+
+# "Change" on check your answers adds this to the question's address, so saving goes back there.
+FROM_CHECK = "check"
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -68,7 +75,11 @@ def start() -> Response | tuple[str, int]:
         pledge = create_draft(
             current_user.organisation, current_user, form.title.data or "", PledgeKind(form.kind.data)
         )
-        return redirect(url_for("pledges.show", pledge_id=pledge.id))
+        # Straight on to the next question, as "Save and continue" says, not back to the task list.
+        following = _next_section(pledge, SECTIONS_BY_KEY["name"])
+        if following is None:  # pragma: no cover - a new draft has every other section still to answer
+            return redirect(url_for("pledges.show", pledge_id=pledge.id))
+        return redirect(url_for("pledges.edit_section", pledge_id=pledge.id, section_key=following.key))
     return render_template("pledges/start.html", form=form), 400 if form.errors else 200
 
 
@@ -81,13 +92,48 @@ def show(pledge_id: int) -> str:
         "pledges/show.html",
         pledge=pledge,
         status=status,
-        sections=SECTIONS,
+        sections=sections_for(pledge),
         editable=status in EDITABLE_STATUSES,
         live=status in LIVE_STATUSES,
         problems=submission_problems(pledge),
         confirm=ConfirmForm(),
         feedback=pledge_feedback(pledge.id),
     )
+
+
+def _after_saving(pledge: Pledge, section: Section, *, sent_back: bool, from_check: bool) -> Response:
+    """Where a saved section goes: the pledge's page for a live one, back to check your answers when the
+    change came from there, else on to the next question still to answer (or the dashboard, for later)."""
+    if sent_back:
+        flash(
+            "Your changes are saved. The pledge has gone back for review, so it is hidden until a coordinator approves it",
+            "info",
+        )
+        return redirect(url_for("pledges.show", pledge_id=pledge.id))
+    if pledge.status in LIVE_STATUSES:
+        flash("Your changes are saved and the pledge is still live", "success")
+        return redirect(url_for("pledges.show", pledge_id=pledge.id))
+    if "save_and_exit" in request.form:
+        flash("Your draft is saved. You can come back to it at any time", "success")
+        return redirect(url_for("organisations.dashboard"))
+    if from_check:
+        # Back to check your answers, unless the change opened a question still to answer (a pledge that
+        # becomes a job is asked about its pay).
+        unanswered = incomplete_sections(pledge)
+        if not unanswered:
+            return redirect(url_for("pledges.check", pledge_id=pledge.id))
+        return redirect(
+            url_for(
+                "pledges.edit_section",
+                pledge_id=pledge.id,
+                section_key=unanswered[0].key,
+                return_to=FROM_CHECK,
+            )
+        )
+    following = _next_section(pledge, section)
+    if following is not None:
+        return redirect(url_for("pledges.edit_section", pledge_id=pledge.id, section_key=following.key))
+    return redirect(url_for("pledges.show", pledge_id=pledge.id))
 
 
 @bp.route("/<int:pledge_id>/<section_key>", methods=["GET", "POST"])
@@ -98,6 +144,9 @@ def edit_section(pledge_id: int, section_key: str) -> Response | tuple[str, int]
     if pledge.effective_status not in EDITABLE_STATUSES:
         flash(f"This pledge is {pledge.effective_status.label.lower()}, so it cannot be changed", "info")
         return redirect(url_for("pledges.show", pledge_id=pledge.id))
+    if not section.applies(pledge):  # pay, for a discount: an old link, or the kind changed since
+        return redirect(url_for("pledges.show", pledge_id=pledge.id))
+    from_check = request.args.get("return_to") == FROM_CHECK and pledge.status in CHECKABLE_STATUSES
     form = _section_form(section)
     if request.method == "GET":
         form.load(pledge)
@@ -109,30 +158,17 @@ def edit_section(pledge_id: int, section_key: str) -> Response | tuple[str, int]
             # needs review from a suspended organisation.
             form.error_on(form["places"] if "places" in form else form.save, str(broken))
         else:
-            if sent_back:
-                flash(
-                    "Your changes are saved. The pledge has gone back for review, so it is hidden until a coordinator approves it",
-                    "info",
-                )
-                return redirect(url_for("pledges.show", pledge_id=pledge.id))
-            if pledge.status in LIVE_STATUSES:
-                flash("Your changes are saved and the pledge is still live", "success")
-                return redirect(url_for("pledges.show", pledge_id=pledge.id))
-            following = None if "save_and_exit" in request.form else _next_section(pledge, section)
-            if following is not None:
-                return redirect(
-                    url_for("pledges.edit_section", pledge_id=pledge.id, section_key=following.key)
-                )
-            if "save_and_exit" in request.form:
-                flash("Your draft is saved. You can come back to it at any time", "success")
-                return redirect(url_for("organisations.dashboard"))
-            return redirect(url_for("pledges.show", pledge_id=pledge.id))
+            return _after_saving(pledge, section, sent_back=sent_back, from_check=from_check)
     return render_template(
         "pledges/section.html",
         form=form,
         pledge=pledge,
         section=section,
         live=pledge.effective_status in LIVE_STATUSES,
+        back=url_for("pledges.check", pledge_id=pledge.id)
+        if from_check
+        else url_for("pledges.show", pledge_id=pledge.id),
+        from_check=from_check,
         Reach=Reach,
     ), 400 if form.errors else 200
 
@@ -143,7 +179,7 @@ def check(pledge_id: int) -> Response | tuple[str, int]:
     pledge = organisation_pledge(pledge_id, current_user, lock=request.method == "POST")
     form = ConfirmForm()
     problems = submission_problems(pledge)
-    if pledge.status not in (PledgeStatus.DRAFT, PledgeStatus.CHANGES_REQUESTED):
+    if pledge.status not in CHECKABLE_STATUSES:
         return redirect(url_for("pledges.show", pledge_id=pledge.id))
     if form.validate_on_submit():
         try:
@@ -154,7 +190,12 @@ def check(pledge_id: int) -> Response | tuple[str, int]:
             return redirect(url_for("pledges.submitted", pledge_id=pledge.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "pledges/check.html", pledge=pledge, sections=SECTIONS, problems=problems, form=form
+        "pledges/check.html",
+        pledge=pledge,
+        sections=sections_for(pledge),
+        problems=problems,
+        form=form,
+        from_check=FROM_CHECK,
     ), status
 
 

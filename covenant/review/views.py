@@ -13,7 +13,7 @@ from covenant.forms import ConfirmForm
 from covenant.models import Organisation, Pledge, PledgeTextEdit
 from covenant.pagination import govuk_pagination, paginate
 from covenant.pledges.operations import PledgeRuleBroken, approve, reject, request_changes
-from covenant.pledges.sections import SECTIONS
+from covenant.pledges.sections import sections_for
 from covenant.review import bp, wording
 from covenant.review.forms import APPROVE, CHANGES, DecisionForm
 from covenant.unit_of_work import locked
@@ -101,6 +101,6 @@ def decide(pledge_id: int) -> Response | tuple[str, int]:
         "review/decide.html",
         pledge=pledge,
         form=form,
-        sections=SECTIONS,
+        sections=sections_for(pledge),
         history=organisation_history(pledge.organisation),
     ), 400 if form.errors else 200
