@@ -411,3 +411,37 @@ def test_unicode_names_are_welcome(client):
     assert response.status_code == 302
     organisation = db.session.scalars(select(Organisation)).one()
     assert organisation.name == "Café Ünïcödé 名前"
+
+
+def test_a_second_sign_up_under_a_signatorys_name_is_told_who_to_ask(client, make_organisation, make_user):
+    existing = make_organisation(name="Northfield Building Supplies", region=Region.YORKSHIRE)
+    make_user(Role.ORGANISATION_ADMIN, organisation=existing)
+
+    response = client.post(
+        SIGN_UP, data=sign_up_form(client, organisation_name="  northfield   building supplies ")
+    )
+
+    assert response.status_code == 400
+    [(href, message)] = error_links(response.get_data(as_text=True))
+    assert href == "#organisation_name"
+    assert message.startswith("Northfield Building Supplies has already signed the covenant")
+    assert "ask one of its organisation admins to invite you" in message
+    assert "‘Northfield Building Supplies, Yorkshire and the Humber’" in message
+    assert count(Organisation) == 1
+    assert count(User) == 1
+
+    # A different organisation of the same name says where it is, and signs up.
+    response = client.post(
+        SIGN_UP, data=sign_up_form(client, organisation_name="Northfield Building Supplies, Hull")
+    )
+    assert response.status_code == 302
+    assert count(Organisation) == 2
+
+
+def test_a_name_held_only_by_a_sign_up_never_confirmed_is_free(client, make_organisation, make_user):
+    squatter = make_organisation(name="Northfield Building Supplies")
+    make_user(Role.ORGANISATION_ADMIN, organisation=squatter, email_confirmed_at=None)
+
+    response = client.post(SIGN_UP, data=sign_up_form(client))
+
+    assert response.status_code == 302

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from covenant import audit
 from covenant.auth.operations import send_email_confirmation, set_password
@@ -35,6 +35,22 @@ class SignUp:
     name: str
     email: str
     password_hash: str
+
+
+def existing_signatory(name: str) -> Organisation | None:
+    """The organisation that has already signed the covenant under this name (ignoring case and runs of
+    spaces), if any. One whose admin never confirmed their email address does not count: it holds no name for
+    long, and must not keep the real organisation out."""
+    wanted = " ".join(name.split()).lower()
+    if not wanted:
+        return None
+    return db.session.scalars(
+        select(Organisation)
+        .where(func.lower(Organisation.name) == wanted)
+        .where(exists().where(User.organisation_id == Organisation.id, User.email_confirmed_at.is_not(None)))
+        .order_by(Organisation.id)
+        .limit(1)
+    ).first()
 
 
 def sign_up_organisation(details: SignUp) -> Organisation | None:

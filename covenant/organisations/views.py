@@ -11,7 +11,7 @@ from covenant.auth import throttle
 from covenant.extensions import limiter
 from covenant.organisations import bp
 from covenant.organisations.forms import OrganisationSignUpForm
-from covenant.organisations.operations import SignUp, sign_up_organisation
+from covenant.organisations.operations import SignUp, existing_signatory, sign_up_organisation
 from covenant.pledges.queries import needs_attention, pledges_by_status
 from covenant.referrals.operations import referral_counts
 from covenant.security import hash_password
@@ -26,7 +26,18 @@ def sign_up() -> Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = OrganisationSignUpForm()
-    if form.validate_on_submit():
+    signatory = existing_signatory(form.organisation_name.data or "") if form.is_submitted() else None
+    if signatory is not None:
+        # A second organisation of the same name is almost always a colleague of the first: tell them who to
+        # ask rather than start a rival account.
+        form.validate()
+        form.error_on(
+            form.organisation_name,
+            f"{signatory.name} has already signed the covenant. If you work there, ask one of its "
+            "organisation admins to invite you: they can do it from their Team page. If yours is a different "
+            f"organisation, add where it is to its name, like ‘{signatory.name}, {signatory.region.label}’",
+        )
+    elif form.validate_on_submit():
         sign_up_organisation(
             SignUp(
                 organisation_name=form.organisation_name.data or "",
