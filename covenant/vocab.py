@@ -91,7 +91,7 @@ class AuthorityKind(LabelledEnum):
 INVITABLE_ROLES: dict[Role, tuple[Role, ...]] = {
     Role.ORGANISATION_ADMIN: (Role.ORGANISATION_MEMBER, Role.ORGANISATION_ADMIN),
     Role.AUTHORITY_MANAGER: (Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAGER),
-    Role.COORDINATOR: (Role.AUTHORITY_MANAGER,),
+    Role.COORDINATOR: (Role.AUTHORITY_MANAGER, Role.COORDINATOR),
 }
 
 
@@ -357,6 +357,8 @@ SUSTAINMENT_MONTHS = (3, 6)
 # An organisation should accept or decline a referral within this many working days; at twice that, the
 # adviser and the coordinators are told.
 RESPONSE_WORKING_DAYS = 5
+# Coordinators promise organisations a decision on a submitted pledge within this many working days.
+REVIEW_WORKING_DAYS = 5
 # A care leaver with no referral for this long shows on their adviser's home page.
 QUIET_CASELOAD_MONTHS = 3
 # A care leaver is old enough for unsupervised contact with adults from this birthday.

@@ -243,7 +243,9 @@ def test_a_coordinator_invites_a_manager_for_the_authority_they_choose(
     camden = authority(CAMDEN)
 
     form = client.get(INVITE).get_data(as_text=True)
-    response = invite(client, "chris@camden.example", local_authority=str(camden.id))
+    response = invite(
+        client, "chris@camden.example", role="authority_manager", local_authority=str(camden.id)
+    )
 
     assert "Which local authority do they work for?" in form
     assert "London Borough of Camden" in form or "Camden" in form
@@ -263,8 +265,8 @@ def test_a_coordinator_invites_a_manager_for_the_authority_they_choose(
 def test_a_coordinator_must_choose_the_authority(client, make_user, login_as, outbox):
     login_as(make_user(Role.COORDINATOR))
 
-    missing = invite(client, "chris@camden.example", local_authority="")
-    made_up = invite(client, "chris@camden.example", local_authority="999999")
+    missing = invite(client, "chris@camden.example", role="authority_manager", local_authority="")
+    made_up = invite(client, "chris@camden.example", role="authority_manager", local_authority="999999")
 
     assert missing.status_code == made_up.status_code == 400
     assert error_links(missing.get_data(as_text=True)) == [

@@ -22,7 +22,8 @@ class OversightRefused(Exception):
     """An action on an organisation that does not apply, with the reason in words."""
 
 
-def _admin_emails(organisation: Organisation) -> list[str]:
+def admin_emails(organisation: Organisation) -> list[str]:
+    """The addresses of the organisation's admins, whom reminders and decisions go to."""
     return list(
         db.session.scalars(
             select(User.email)
@@ -54,7 +55,7 @@ def last_nudges(organisation_ids: list[int]) -> dict[int, datetime]:
 
 def nudge(organisation: Organisation, coordinator: User) -> int:
     """Email the organisation's admins a reminder to pledge; returns how many emails were queued."""
-    emails = _admin_emails(organisation)
+    emails = admin_emails(organisation)
     if not emails:
         raise OversightRefused(f"{organisation.name} has no admin to email")
     last = last_nudges([organisation.id]).get(organisation.id)
@@ -79,7 +80,7 @@ def suspend(organisation: Organisation, coordinator: User, reason: str) -> None:
     organisation.suspended_at = utcnow()
     organisation.suspension_reason = reason
     audit.record("organisation_suspended", organisation, coordinator, {"reason": reason})
-    for email in _admin_emails(organisation):
+    for email in admin_emails(organisation):
         queue_email(email, "organisation_suspended", organisation=organisation, reason=reason)
 
 
@@ -96,5 +97,5 @@ def reinstate(organisation: Organisation, coordinator: User, reason: str) -> Non
     organisation.suspended_at = None
     organisation.suspension_reason = None
     link = external_url(url_for("organisations.dashboard"))
-    for email in _admin_emails(organisation):
+    for email in admin_emails(organisation):
         queue_email(email, "organisation_reinstated", organisation=organisation, reason=reason, link=link)

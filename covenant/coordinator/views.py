@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -13,8 +13,10 @@ from werkzeug.wrappers import Response
 from covenant.access import roles
 from covenant.coordinator import bp
 from covenant.coordinator.forms import ReasonForm
+from covenant.coordinator.history import describe, history
 from covenant.coordinator.operations import (
     OversightRefused,
+    admin_emails,
     last_nudges,
     nudge,
     reinstate,
@@ -26,11 +28,13 @@ from covenant.forms import ConfirmForm
 from covenant.models import LocalAuthority, Organisation, Pledge, User
 from covenant.pagination import govuk_pagination, paginate, requested_page
 from covenant.referrals.feedback import across_the_covenant
+from covenant.review.deadlines import due_on, waiting_for_review
 from covenant.sqltypes import utcnow
 from covenant.unit_of_work import locked
-from covenant.vocab import Role
+from covenant.vocab import REVIEW_WORKING_DAYS, Role
 
 PER_PAGE = 50
+HISTORY_PER_PAGE = 25
 
 
 @bp.route("/")
@@ -45,7 +49,13 @@ def dashboard() -> str:
             )
         ),
     }
-    return render_template("coordinator/dashboard.html", counts=counts)
+    return render_template(
+        "coordinator/dashboard.html",
+        counts=counts,
+        review=waiting_for_review(),
+        due_on=due_on,
+        review_days=REVIEW_WORKING_DAYS,
+    )
 
 
 @bp.route("/authorities")
@@ -96,8 +106,18 @@ def _organisation_page(organisation: Organisation, form: ReasonForm) -> tuple[st
     people = db.session.scalars(
         select(User).where(User.organisation_id == organisation.id).order_by(User.name)
     ).all()
+    events = paginate(history(organisation), HISTORY_PER_PAGE)
     return render_template(
-        "coordinator/organisation.html", organisation=organisation, pledges=pledges, people=people, form=form
+        "coordinator/organisation.html",
+        organisation=organisation,
+        pledges=pledges,
+        people=people,
+        form=form,
+        events=events,
+        entries=describe(list(events.items)),
+        pagination=govuk_pagination(
+            events, "coordinator.organisation", organisation_id=organisation.id, _anchor="history"
+        ),
     ), 400 if form.errors else 200
 
 
@@ -146,9 +166,20 @@ def without_pledges() -> str:
     )
 
 
-@bp.route("/organisations/<int:organisation_id>/nudge", methods=["POST"])
+@bp.route("/organisations/<int:organisation_id>/nudge", methods=["GET", "POST"])
 @roles(Role.COORDINATOR)
-def nudge_organisation(organisation_id: int) -> Response:
+def nudge_organisation(organisation_id: int) -> Response | str:
+    """Ask first ("Send a reminder to ...?"); only the POST of that page sends the email."""
+    if request.method == "GET":
+        organisation = db.session.get(Organisation, organisation_id) or abort(404)
+        return render_template(
+            "coordinator/nudge.html",
+            organisation=organisation,
+            admins=admin_emails(organisation),
+            last_nudged=last_nudges([organisation.id]).get(organisation.id),
+            form=ConfirmForm(),
+            back=url_for("coordinator.without_pledges", page=requested_page()),
+        )
     organisation = locked(Organisation, organisation_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -10,12 +10,14 @@ from werkzeug.wrappers import Response
 from covenant.access import roles
 from covenant.extensions import db
 from covenant.forms import ConfirmForm
-from covenant.models import Organisation, Pledge, PledgeTextEdit
+from covenant.models import AuditEvent, Organisation, Pledge, PledgeTextEdit
 from covenant.pagination import govuk_pagination, paginate
 from covenant.pledges.operations import PledgeRuleBroken, approve, reject, request_changes
 from covenant.pledges.sections import sections_for
 from covenant.review import bp, wording
+from covenant.review.deadlines import due_on
 from covenant.review.forms import APPROVE, CHANGES, DecisionForm
+from covenant.sqltypes import uk_today
 from covenant.unit_of_work import locked
 from covenant.vocab import PledgeStatus, Role
 
@@ -34,6 +36,27 @@ def organisation_history(organisation: Organisation) -> dict[PledgeStatus, int]:
     return {status: count for status, count in counts}
 
 
+def submission(pledge: Pledge) -> AuditEvent | None:
+    """The audit row of the pledge's latest submission for review: who sent it, and when."""
+    changes = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.subject_type == "pledge",
+            AuditEvent.subject_id == pledge.id,
+            AuditEvent.action == "pledge_status_changed",
+        )
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    )
+    return next(
+        (
+            event
+            for event in changes
+            if (event.changes or {}).get("status", {}).get("after") == PledgeStatus.SUBMITTED.value
+        ),
+        None,
+    )
+
+
 @bp.route("/")
 @roles(Role.COORDINATOR)
 def queue() -> str:
@@ -48,6 +71,8 @@ def queue() -> str:
         pagination=govuk_pagination(page, "review.queue"),
         edits=edits,
         edits_waiting=db.session.scalar(select(func.count()).select_from(wording.unchecked().subquery())),
+        due_on=due_on,
+        today=uk_today(),
     )
 
 
@@ -103,4 +128,6 @@ def decide(pledge_id: int) -> Response | tuple[str, int]:
         form=form,
         sections=sections_for(pledge),
         history=organisation_history(pledge.organisation),
+        submitted=submission(pledge),
+        due_on=due_on(pledge),
     ), 400 if form.errors else 200

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
-from wtforms import RadioField, SelectField, SubmitField
+from wtforms import HiddenField, RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from covenant.auth.forms import email_field, full_name_field, new_password_fields
+from covenant.fields import RequiredWhen
 from covenant.forms import BaseForm, GovSubmit
+from covenant.vocab import Role
 
 
 class InviteForm(BaseForm):
@@ -21,8 +23,13 @@ class InviteForm(BaseForm):
     local_authority = SelectField(
         "Which local authority do they work for?",
         widget=GovSelect(),
-        validators=[InputRequired(message="Select the local authority they work for")],
+        description="Only for a local authority manager.",
+        validators=[
+            RequiredWhen("role", Role.AUTHORITY_MANAGER.value, "Select the local authority they work for")
+        ],
     )
+    # Set by the "Check before you invite a coordinator" page, which sends the answers again.
+    confirmed = HiddenField()
     submit = SubmitField("Send invitation", widget=GovSubmit())
 
 

@@ -73,6 +73,8 @@ def invite(
     invitation = Invitation(email=email, role=role, invited_by=inviter)
     if role in ORGANISATION_ROLES:
         invitation.organisation_id = inviter.organisation_id
+    elif role == Role.COORDINATOR:
+        pass  # the covenant team: no organisation, no authority
     elif inviter.role == Role.COORDINATOR:
         if local_authority is None:
             raise InvitationRefused("Select the local authority they work for")

@@ -62,8 +62,11 @@ def invite_colleague() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         # `del form.role` leaves the attribute as None, so ask the form which questions it asked.
         role = Role(form.role.data) if "role" in form else invitable[0]
+        if role == Role.COORDINATOR and form.confirmed.data != "yes":
+            # A coordinator can approve pledges and suspend organisations: ask once more before inviting one.
+            return render_template("team/confirm_coordinator.html", form=form), 200
         authority = None
-        if "local_authority" in form:
+        if "local_authority" in form and role == Role.AUTHORITY_MANAGER:
             authority = db.session.get(LocalAuthority, int(form.local_authority.data))
         try:
             invite(current_user, form.email.data or "", role, authority)
