@@ -117,7 +117,7 @@ def test_the_organisation_page_shows_its_history_newest_first(
 
     page = client_request.get("coordinator.organisation", organisation_id=organisation.id)
 
-    history = page.select_one("#history ~ table")
+    history = page.select_one("#history ~ .covenant-table-wrapper table")
     rows = [[normalise(cell.text) for cell in row.select("td")][1:] for row in history.select("tbody tr")]
     assert rows == [
         ["Cora Ordinator", "Suspended the organisation", "Reason: Checking who they are"],
@@ -136,8 +136,8 @@ def test_a_long_history_comes_in_pages(client_request, coordinator, make_organis
     first = client_request.get("coordinator.organisation", organisation_id=organisation.id)
     second = client_request.get("coordinator.organisation", organisation_id=organisation.id, page=2)
 
-    assert len(first.select("#history ~ table tbody tr")) == 25
-    assert len(second.select("#history ~ table tbody tr")) == 5
+    assert len(first.select("#history ~ .covenant-table-wrapper table tbody tr")) == 25
+    assert len(second.select("#history ~ .covenant-table-wrapper table tbody tr")) == 5
     assert first.select_one(".govuk-pagination__next a")["href"].endswith("page=2#history")
 
 

@@ -41,9 +41,9 @@ def test_a_pledge_goes_from_a_phone_to_live_and_is_found(
     page.fill("#title", title)
     page.check("input[name=kind][value=work_experience]")
     save(page)
-    check_page(page, watcher, "the task list")
-
-    page.get_by_role("link", name="About the opportunity").click()
+    # "Save and continue" goes on to the next question, which does not ask the name again.
+    assert page.get_by_role("heading", name="About the opportunity").is_visible()
+    check_page(page, watcher, "the first section, with character counts")
     page.fill("#summary", "")
     save(page)
     assert page.locator(".govuk-error-summary").is_visible()
@@ -82,6 +82,10 @@ def test_a_pledge_goes_from_a_phone_to_live_and_is_found(
 
     page.get_by_role("button", name="Check your answers and submit").click()
     check_page(page, watcher, "check your answers")
+    page.get_by_role("link", name="Change reasonable adjustments").click()
+    page.fill("#adjustments", "A later start, and a quiet room for breaks.")
+    save(page)
+    assert page.get_by_role("heading", name="Check your answers before submitting your pledge").is_visible()
     with page.expect_navigation():
         page.get_by_role("button", name="Submit pledge for review").click()
     assert page.get_by_role("heading", name="Pledge submitted").is_visible()
