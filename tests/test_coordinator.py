@@ -197,7 +197,7 @@ def test_a_coordinator_invites_another_who_joins_as_a_coordinator(
         select(AuditEvent.action).where(AuditEvent.actor_id == coordinator.id)
     ).all() == ["invitation_sent"]
     [email] = outbox("new.coordinator@example.org")
-    assert "covenant coordinator" in email.body
+    assert "Cora Ordinator has invited you to join the team that runs the Care Leaver Covenant" in email.body
 
     client.post("/sign-out", data={"csrf_token": client_request.csrf_token()})
     link = link_in(email)
