@@ -104,3 +104,41 @@ def test_a_chart_is_an_image_with_a_title_and_description_and_no_script_or_style
     for refused in ("<script", "<style", "style="):
         assert refused not in svg
     assert "#1d70b8" in svg  # GOV.UK blue bars
+
+
+def test_working_days_in_sql_agree_with_the_calendar(app):
+    from sqlalchemy import literal, select
+
+    from covenant.clock import working_days_between
+    from covenant.extensions import db
+    from covenant.reports import sql
+
+    pairs = [
+        (date(2026, 8, 28), date(2026, 9, 2)),  # over the summer bank holiday
+        (date(2026, 12, 24), date(2027, 1, 4)),  # over Christmas and New Year
+        (date(2026, 6, 5), date(2026, 6, 6)),  # Friday to Saturday
+        (date(2026, 6, 6), date(2026, 6, 8)),  # Saturday to Monday
+        (date(2026, 6, 1), date(2026, 6, 1)),
+        (date(2025, 4, 17), date(2025, 4, 22)),  # Easter
+    ]
+    for start, end in pairs:
+        counted = db.session.scalar(
+            select(sql.working_days_between(literal(start, db.Date), literal(end, db.Date)))
+        )
+        assert counted == working_days_between(start, end), (start, end)
+
+
+def test_uk_dates_in_sql_follow_british_summer_time(app):
+    from sqlalchemy import literal, select
+
+    from covenant.extensions import db
+    from covenant.reports import sql
+    from covenant.sqltypes import UTCDateTime
+
+    for moment, uk_day in [
+        (datetime(2026, 6, 30, 23, 30, tzinfo=UTC), date(2026, 7, 1)),  # summer: UTC+1
+        (datetime(2026, 12, 31, 23, 30, tzinfo=UTC), date(2026, 12, 31)),  # winter: UTC
+        (datetime(2026, 3, 29, 0, 30, tzinfo=UTC), date(2026, 3, 29)),  # before the clocks go forward
+        (datetime(2026, 10, 24, 23, 30, tzinfo=UTC), date(2026, 10, 25)),  # the night they go back
+    ]:
+        assert db.session.scalar(select(sql.uk_date(literal(moment, UTCDateTime)))) == uk_day, moment

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import count
+from typing import Any
 
 import pygal
 from markupsafe import Markup
@@ -35,7 +36,7 @@ class Series:
     """One set of bars: its name in the legend, and a value for each label."""
 
     name: str
-    values: Sequence[float | int | None]
+    values: Sequence[Any]
 
 
 def bar_chart(
@@ -130,6 +131,7 @@ def _clean(parent: ET.Element, inherited: frozenset[str]) -> None:
             parent.remove(child)
             continue
         child.attrib.pop("style", None)
+        child.attrib.pop("id", None)  # legend hooks for pygal's script, and the same in every chart
         _paint(child, tag, classes, inherited | classes)
         _clean(child, inherited | classes)
 

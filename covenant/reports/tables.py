@@ -63,7 +63,7 @@ class Report:
     name: str
     caption: str
     headers: Sequence[str]
-    rows: Sequence[Sequence[Cell | Rate]]
+    rows: Sequence[Sequence[Any]]
     numeric: Sequence[bool] = field(default=())
     #: Shown instead of an empty table.
     empty: str = "There is nothing to show for these dates."
