@@ -467,6 +467,7 @@ def test_no_one_sees_another_authoritys_or_organisations_figures(client_request,
     client_request.get("reports.authority_dashboard", gss_code=LEEDS, _expected_status=403)
     client_request.get("reports.authority_csv", gss_code=LEEDS, name="waiting", _expected_status=403)
     client_request.get("reports.authority_dashboard", gss_code="E99999999", _expected_status=404)
+    client_request.get("reports.authority_csv", gss_code=BRADFORD, name="no-such-table", _expected_status=404)
     client_request.get("reports.national_dashboard", _expected_status=403)
     client_request.login(history.acme_admin)
     client_request.get(

@@ -7,15 +7,14 @@ limited to what a page shows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.sql import ColumnElement
 
-from covenant.clock import working_days_between
 from covenant.extensions import db
 from covenant.models import (
     CareLeaver,
@@ -28,24 +27,19 @@ from covenant.models import (
     SustainmentCheck,
     User,
 )
-from covenant.reports import sql
+from covenant.reports import authority_lists, sql
 from covenant.reports.charts import Series, bar_chart
 from covenant.reports.periods import Period
 from covenant.reports.tables import Rate, Report
-from covenant.sqltypes import uk_today
 from covenant.vocab import (
     SUSTAINED_KINDS,
     SUSTAINMENT_MONTHS,
-    UK_TIME_ZONE,
     OutcomeArea,
     PledgeKind,
     ReferralStatus,
     Role,
 )
 
-# A care leaver with no referral for this long is listed, so their adviser can look for something.
-NO_REFERRAL_MONTHS = 6
-LIST_LIMIT = 50
 STAGE_HEADERS = [sql.STAGE_NAMES[stage] for stage in sql.STAGES]
 
 
@@ -209,72 +203,6 @@ def _count(query: Any) -> int:
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
-def waiting(scope: Scope) -> tuple[Report, list[int]]:
-    """Referrals still waiting for the organisation's reply today, oldest first."""
-    rows = db.session.execute(
-        select(
-            Referral.status_changed_at, CareLeaver.id, CareLeaver.reference, Pledge.title, Organisation.name
-        )
-        .join(CareLeaver, CareLeaver.id == Referral.care_leaver_id)
-        .join(Pledge, Pledge.id == Referral.pledge_id)
-        .join(Organisation, Organisation.id == Pledge.organisation_id)
-        .where(Referral.status == ReferralStatus.REFERRED, *scope.conditions())
-        .order_by(Referral.status_changed_at, Referral.id)
-        .limit(LIST_LIMIT)
-    ).all()
-    today = uk_today()
-    table = [
-        [sql_day(sent), reference, title, name, working_days_between(sql_day(sent), today)]
-        for sent, _, reference, title, name in rows
-    ]
-    report = Report(
-        "waiting",
-        "Referrals waiting for a reply, oldest first",
-        ["Referred on", "Care leaver reference", "Pledge", "Organisation", "Working days waiting"],
-        table,
-        [False, False, False, False, True],
-        empty="No referrals are waiting for a reply.",
-    )
-    return report, [care_leaver_id for _, care_leaver_id, *_ in rows]
-
-
-def sql_day(moment: datetime) -> date:
-    """A stored time as its UK date (for the few rows a list shows)."""
-    return moment.astimezone(UK_TIME_ZONE).date()
-
-
-def no_recent_referral(scope: Scope) -> tuple[Report, list[int]]:
-    """Care leavers on the caseload with no referral in the last 6 months (and on it that long)."""
-    since = Period.last_months(NO_REFERRAL_MONTHS).start_at
-    recent = exists().where(Referral.care_leaver_id == CareLeaver.id, Referral.created_at >= since)
-    last = (
-        select(func.max(Referral.created_at))
-        .where(Referral.care_leaver_id == CareLeaver.id)
-        .scalar_subquery()
-    )
-    rows = db.session.execute(
-        select(CareLeaver.id, CareLeaver.reference, CareLeaver.first_name, User.name, last)
-        .join(User, User.id == CareLeaver.adviser_id)
-        .where(
-            *scope.conditions(), CareLeaver.anonymised_at.is_(None), CareLeaver.created_at < since, ~recent
-        )
-        .order_by(CareLeaver.first_name, CareLeaver.id)
-        .limit(LIST_LIMIT)
-    ).all()
-    table = [
-        [reference, first_name, adviser, sql_day(last_referred) if last_referred else "Never"]
-        for _, reference, first_name, adviser, last_referred in rows
-    ]
-    report = Report(
-        "no-recent-referral",
-        f"Care leavers with no referral in {NO_REFERRAL_MONTHS} months",
-        ["Reference", "First name", "Personal adviser", "Last referred"],
-        table,
-        empty=f"Every care leaver has had a referral in the last {NO_REFERRAL_MONTHS} months.",
-    )
-    return report, [row[0] for row in rows]
-
-
 def still_there(scope: Scope, period: Period) -> Report:
     """Of the jobs and apprenticeships checked on in the period, how many were still there at 3 and 6 months."""
     query = (
@@ -313,23 +241,25 @@ def still_there(scope: Scope, period: Period) -> Report:
     )
 
 
-def dashboard(scope: Scope, period: Period) -> Dashboard:
-    """Every table and chart on the authority's page."""
-    waiting_report, waiting_ids = waiting(scope)
-    quiet_report, quiet_ids = no_recent_referral(scope)
-    reports = [
-        funnel(scope, period),
-        by_month(scope, period),
-        by_outcome_area(scope, period),
-        by_kind(scope, period),
-        by_organisation(scope, period),
-        response_times(scope, period),
-        waiting_report,
-        quiet_report,
-        still_there(scope, period),
-    ]
-    by_name = {report.name: report for report in reports}
-    return Dashboard(by_name, charts(by_name, period), waiting_ids + quiet_ids)
+# Every table on the page, in its order, by the name its CSV is downloaded by.
+BUILDERS: dict[str, Callable[[Scope, Period], Report]] = {
+    "funnel": funnel,
+    "by-month": by_month,
+    "by-outcome-area": by_outcome_area,
+    "by-kind": by_kind,
+    "by-organisation": by_organisation,
+    "response-times": response_times,
+    "waiting": lambda scope, period: authority_lists.waiting(scope),
+    "no-recent-referral": lambda scope, period: authority_lists.no_recent_referral(scope),
+    "still-there": still_there,
+}
+
+
+def dashboard(scope: Scope, period: Period, only: str | None = None) -> Dashboard:
+    """Every table and chart on the authority's page, or just the one table `only` names (for its CSV)."""
+    reports = {name: build(scope, period) for name, build in BUILDERS.items() if only in (None, name)}
+    ids = [care_leaver_id for report in reports.values() for care_leaver_id in report.care_leaver_ids]
+    return Dashboard(reports, charts(reports, period) if only is None else {}, ids)
 
 
 def charts(reports: dict[str, Report], period: Period) -> dict[str, Markup]:
@@ -353,15 +283,21 @@ def charts(reports: dict[str, Report], period: Period) -> dict[str, Markup]:
         report = reports[name]
         if not report.rows:
             continue
+        # Short month names keep a year's labels readable on a phone.
+        by_month = name == "by-month"
+        labels = (
+            [f"{first:%b %Y}" for first in period.months]
+            if by_month
+            else [str(row[0]) for row in report.rows]
+        )
         result[name] = bar_chart(
             report.caption,
             f"{report.caption} from {period.label}: referrals referred and started for each "
             f"{report.headers[0].lower()}. The table below gives every figure.",
-            [str(row[0]) for row in report.rows],
+            labels,
             [
                 Series("Referred", [row[1] for row in report.rows]),
                 Series("Started", [row[3] for row in report.rows]),
             ],
-            horizontal=name != "by-month",
         )
     return result

@@ -26,8 +26,8 @@ SERIES_COLOURS = ("#1d70b8", "#00703c", "#4c2c92", "#d4351c", "#003078", "#505a5
 TEXT_COLOUR = "#0b0c0c"
 LINE_COLOUR = "#b1b4b6"
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif'
-# Drawn 640 wide and scaled to the column, so text stays readable on a phone.
-WIDTH, BAR_HEIGHT, MIN_HEIGHT = 640, 34, 220
+# Drawn 480 wide and scaled to the column, so its text stays readable on a phone.
+WIDTH, BAR_HEIGHT, MIN_HEIGHT, FONT_SIZE = 480, 30, 200, 16
 _ids = count(1)
 
 
@@ -56,10 +56,10 @@ def bar_chart(
         foreground_subtle=LINE_COLOUR,
         colors=SERIES_COLOURS,
         font_family=FONT,
-        label_font_size=15,
-        major_label_font_size=15,
-        value_font_size=15,
-        legend_font_size=15,
+        label_font_size=FONT_SIZE,
+        major_label_font_size=FONT_SIZE,
+        value_font_size=FONT_SIZE,
+        legend_font_size=FONT_SIZE,
     )
     chart_class = pygal.HorizontalBar if horizontal else pygal.Bar
     rows = max(len(labels), 1) * max(len(series), 1)
@@ -74,12 +74,13 @@ def bar_chart(
         explicit_size=False,
         show_legend=len(series) > 1,
         legend_at_bottom=True,
-        legend_at_bottom_columns=2,
+        legend_at_bottom_columns=1,
         print_values=True,
         print_zeroes=True,
         print_values_position="top",
         value_formatter=(lambda value: f"{value:g}%") if percent else (lambda value: f"{value:g}"),
-        truncate_label=-1,
+        # Long names (an outcome area, an organisation) are cut short here; the table gives them whole.
+        truncate_label=24,
         truncate_legend=-1,
         no_data_text="No figures for these dates",
         margin=12,
@@ -157,5 +158,5 @@ def _paint(element: ET.Element, tag: str, classes: frozenset[str], context: froz
         elif ("axis" in context and "x" in context) or "centered" in classes or "no_data" in classes:
             element.set("text-anchor", "middle")
         if "value" in classes:
-            element.set("font-size", "16")
+            element.set("font-size", str(FONT_SIZE))
             element.set("font-weight", "bold")

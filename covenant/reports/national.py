@@ -6,6 +6,7 @@ Figures here are counts across authorities and organisations, never about one ca
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -292,20 +293,25 @@ def review_queue() -> Report:
     )
 
 
-def dashboard(period: Period) -> Dashboard:
-    """Every table and chart on the national page."""
-    reports = [
-        by_region(),
-        by_kind(),
-        take_up_by_region(period),
-        take_up_by_authority(period),
-        take_up_by_outcome_area(period),
-        without_live_pledge(),
-        quiet_pledges(),
-        slowest_responders(period),
-        review_queue(),
-    ]
-    by_name = {report.name: report for report in reports}
+# Every table on the page, in its order, by the name its CSV is downloaded by.
+BUILDERS: dict[str, Callable[[Period], Report]] = {
+    "by-region": lambda period: by_region(),
+    "by-kind": lambda period: by_kind(),
+    "take-up-by-region": take_up_by_region,
+    "take-up-by-authority": take_up_by_authority,
+    "take-up-by-outcome-area": take_up_by_outcome_area,
+    "no-live-pledge": lambda period: without_live_pledge(),
+    "quiet-pledges": lambda period: quiet_pledges(),
+    "slowest-responders": slowest_responders,
+    "review-queue": lambda period: review_queue(),
+}
+
+
+def dashboard(period: Period, only: str | None = None) -> Dashboard:
+    """Every table and chart on the national page, or just the table `only` names (for its CSV)."""
+    by_name = {name: build(period) for name, build in BUILDERS.items() if only in (None, name)}
+    if only is not None:
+        return Dashboard(by_name, {})
     charts = {
         "by-region": bar_chart(
             "Live pledges by region",

@@ -67,6 +67,8 @@ class Report:
     numeric: Sequence[bool] = field(default=())
     #: Shown instead of an empty table.
     empty: str = "There is nothing to show for these dates."
+    #: The care leavers its rows name, if any, for the audit record of who saw them.
+    care_leaver_ids: Sequence[int] = ()
 
     def texts(self) -> list[list[str]]:
         """Every row's cells as text, as both the table and the CSV show them."""

@@ -79,12 +79,12 @@ def authority_dashboard(gss_code: str) -> tuple[str, int]:
 @roles(*AUTHORITY_STAFF)
 def authority_csv(gss_code: str, name: str) -> Response:
     scope = authority.Scope.for_user(_own_authority(gss_code), current_user)
+    if name not in authority.BUILDERS:
+        abort(404)
     form, period = _period()
     if period is None:
         abort(400)
-    board = authority.dashboard(scope, period)
-    if name not in board.reports:
-        abort(404)
+    board = authority.dashboard(scope, period, only=name)
     audit.record_list_read("caseload_viewed", scope.authority, current_user, board.care_leaver_ids)
     return _csv(board.reports[name], f"take-up-{gss_code}")
 
@@ -113,12 +113,12 @@ def organisation_dashboard(organisation_id: int) -> tuple[str, int]:
 @roles(*ORGANISATION_ROLES, Role.COORDINATOR)
 def organisation_csv(organisation_id: int, name: str) -> Response:
     found = _organisation(organisation_id)
+    if name not in organisation.BUILDERS:
+        abort(404)
     form, period = _period()
     if period is None:
         abort(400)
-    board = organisation.dashboard(found, period)
-    if name not in board.reports:
-        abort(404)
+    board = organisation.dashboard(found, period, only=name)
     return _csv(board.reports[name], f"organisation-{found.id}")
 
 
@@ -134,10 +134,10 @@ def national_dashboard() -> tuple[str, int]:
 @bp.route("/national/<name>.csv")
 @roles(Role.COORDINATOR)
 def national_csv(name: str) -> Response:
+    if name not in national.BUILDERS:
+        abort(404)
     form, period = _period()
     if period is None:
         abort(400)
-    board = national.dashboard(period)
-    if name not in board.reports:
-        abort(404)
+    board = national.dashboard(period, only=name)
     return _csv(board.reports[name], "national")
