@@ -8,6 +8,7 @@ SVG presentation attributes, in GOV.UK Frontend's colours.
 
 from __future__ import annotations
 
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,10 @@ from typing import Any
 import pygal
 from markupsafe import Markup
 from pygal.style import Style
+
+# pygal adds an import hook for its map plugins (`pygal.maps.*`, which we do not use) that has no `find_spec`,
+# so every later import of a module not yet loaded warns; take it out again.
+sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
 
 SVG = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG)
