@@ -157,13 +157,19 @@ def by_organisation(scope: Scope, period: Period) -> Report:
         (Pledge, Pledge.id == Referral.pledge_id),
         (Organisation, Organisation.id == Pledge.organisation_id),
     )
-    counts = sql.stage_counts(period, scope.conditions(), group=Organisation.name, joins=joins)
-    names = sorted(counts, key=lambda name: (-counts[name][ReferralStatus.REFERRED], name))
+    # By the organisation's id (two organisations may share a name), then named.
+    counts = sql.stage_counts(period, scope.conditions(), group=Organisation.id, joins=joins)
+    names = dict(
+        db.session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(list(counts)))
+        ).all()
+    )
+    order = sorted(counts, key=lambda key: (-counts[key][ReferralStatus.REFERRED], names[key], key))
     return Report(
         "by-organisation",
         "Take-up by organisation",
         ["Organisation", *STAGE_HEADERS],
-        _stage_rows(counts, [(name, name) for name in names]),
+        _stage_rows(counts, [(key, names[key]) for key in order]),
         [False] + [True] * 4,
     )
 
