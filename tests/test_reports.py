@@ -279,6 +279,25 @@ def test_a_manager_sees_the_authoritys_take_up_figure_by_figure(client_request, 
     ]
 
 
+def test_a_manager_sees_started_completed_and_stuck_at_the_top(client_request, history):
+    client_request.login(history.manager)
+    page = client_request.get_url(
+        url_for("reports.authority_dashboard", gss_code=LEEDS) + "?" + query(SUMMER)
+    )
+    headlines = {
+        row.select_one(".govuk-summary-list__key").get_text(strip=True): row.select_one(
+            ".govuk-summary-list__value"
+        ).get_text(strip=True)
+        for row in page.select(".app-report-headlines .govuk-summary-list__row")
+    }
+    assert headlines == {
+        "Placements started": "2",
+        "Placements completed": "1",
+        "Referrals waiting for a reply today": "1",
+    }
+    assert page.select_one(".app-report-headlines a")["href"] == "#report-waiting"
+
+
 def test_the_authoritys_counts_agree_with_each_other_and_the_referral_records(client_request, history):
     client_request.login(history.manager)
     figures = dashboard(client_request, "reports.authority_dashboard", gss_code=LEEDS)
@@ -504,6 +523,15 @@ def test_seeing_care_leavers_on_a_report_is_recorded(client_request, history):
     assert history.c1.id in event.changes["care_leavers"]  # waiting for a reply
     assert history.c4.id in event.changes["care_leavers"]  # no referral in 6 months
     assert history.c5.id not in event.changes["care_leavers"]
+    # Downloading the list of referrals waiting is recorded too; a table naming no one is not.
+    client_request.client.get(url_for("reports.authority_csv", gss_code=LEEDS, name="waiting"))
+    client_request.client.get(url_for("reports.authority_csv", gss_code=LEEDS, name="funnel"))
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.actor_id == history.manager.id, AuditEvent.action == "caseload_viewed")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [event.changes["care_leavers"] for event in events[1:]] == [[history.c1.id]]
 
 
 @pytest.mark.parametrize(
@@ -543,3 +571,25 @@ def test_the_last_3_months_are_chosen_by_default_link_and_kept_in_the_csv_links(
     assert all("period=3" in link["href"] for link in page.select("a[download]"))
     page = client_request.get("reports.national_dashboard")
     assert page.select_one("input[name=period][value='12']").has_attr("checked")
+
+
+def test_organisations_that_share_a_name_are_counted_apart(
+    client_request, history, make_organisation, make_pledge
+):
+    twin = make_organisation(name="Acme Trains", region=Region.LONDON)
+    pledge = make_pledge(organisation=twin, title="Twin job", kind=PledgeKind.JOB)
+    history.refer(history.c4, pledge, ("2026-07-01", S.REFERRED), ("2026-07-20", S.ACCEPTED))
+    client_request.login(history.manager)
+    figures = dashboard(client_request, "reports.authority_dashboard", gss_code=LEEDS)
+    assert figures["by-organisation"][1:] == [
+        ["Acme Trains", "3", "2", "2", "1"],
+        ["Bright Futures", "2", "1", "0", "0"],
+        ["Acme Trains", "1", "1", "0", "0"],
+    ]
+    client_request.login(history.coordinator)
+    figures = dashboard(client_request, "reports.national_dashboard")
+    assert figures["slowest-responders"][1:] == [
+        ["Acme Trains", "13.0", "1", "Yes"],
+        ["Acme Trains", "3.0", "4", "No"],
+        ["Bright Futures", "2.0", "1", "No"],
+    ]
