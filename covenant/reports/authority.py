@@ -178,14 +178,17 @@ def _days_from_referred(scope: Scope, period: Period, to: tuple[ReferralStatus, 
     """Working days from reaching the organisation to a later move (`to`) made in the period."""
     sent = db.aliased(ReferralEvent)
     later = db.aliased(ReferralEvent)
-    return (
-        select(sql.working_days_between(sql.uk_date(sent.occurred_at), sql.uk_date(later.occurred_at)))
+    pairs = (
+        select(
+            sql.uk_date(sent.occurred_at).label("start_day"), sql.uk_date(later.occurred_at).label("end_day")
+        )
         .select_from(later)
         .join(sent, (sent.referral_id == later.referral_id) & (sent.to_status == ReferralStatus.REFERRED))
         .join(Referral, Referral.id == later.referral_id)
         .join(CareLeaver, CareLeaver.id == Referral.care_leaver_id)
         .where(later.to_status.in_(to), sql.in_period(later.occurred_at, period), *scope.conditions())
     )
+    return sql.working_days_of(pairs, f"to_{'_'.join(status.value for status in to)}")
 
 
 def response_times(scope: Scope, period: Period) -> Report:

@@ -84,10 +84,11 @@ def slowest_responders(period: Period) -> Report:
     sent = db.aliased(ReferralEvent)
     reply = db.aliased(ReferralEvent)
     # By the organisation's id (two organisations may share a name), then named.
-    replies = (
+    pairs = (
         select(
-            Organisation.id,
-            sql.working_days_between(sql.uk_date(sent.occurred_at), sql.uk_date(reply.occurred_at)),
+            Organisation.id.label("organisation_id"),
+            sql.uk_date(sent.occurred_at).label("start_day"),
+            sql.uk_date(reply.occurred_at).label("end_day"),
         )
         .select_from(reply)
         .join(sent, (sent.referral_id == reply.referral_id) & (sent.to_status == ReferralStatus.REFERRED))
@@ -99,6 +100,7 @@ def slowest_responders(period: Period) -> Report:
             sql.in_period(reply.occurred_at, period),
         )
     )
+    replies = sql.working_days_of(pairs, "replies")
     medians = sql.grouped_medians(replies)
     inner = replies.subquery()
     counts: dict[int, int] = dict(

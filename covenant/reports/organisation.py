@@ -108,11 +108,10 @@ def response_times(organisation: Organisation, period: Period) -> Report:
     """How quickly the organisation replied to referrals in the period, against the 5-working-day expectation."""
     sent = db.aliased(ReferralEvent)
     reply = db.aliased(ReferralEvent)
-    days = sql.working_days_between(sql.uk_date(sent.occurred_at), sql.uk_date(reply.occurred_at)).label(
-        "days"
-    )
-    replies = (
-        select(days)
+    pairs = (
+        select(
+            sql.uk_date(sent.occurred_at).label("start_day"), sql.uk_date(reply.occurred_at).label("end_day")
+        )
         .select_from(reply)
         .join(sent, (sent.referral_id == reply.referral_id) & (sent.to_status == ReferralStatus.REFERRED))
         .join(Referral, Referral.id == reply.referral_id)
@@ -123,6 +122,7 @@ def response_times(organisation: Organisation, period: Period) -> Report:
             sql.in_period(reply.occurred_at, period),
         )
     )
+    replies = sql.working_days_of(pairs, "replies")
     inner = replies.subquery()
     total, on_time = db.session.execute(
         select(func.count(), func.sum(sql.case_true(inner.c.days <= RESPONSE_WORKING_DAYS)))

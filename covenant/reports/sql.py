@@ -1,9 +1,9 @@
 """SQL pieces the dashboards share, so every figure is counted in the database on SQLite and PostgreSQL alike.
 
 - `uk_date`: a stored UTC time as its UK calendar date (British Summer Time included).
-- `working_day_number`: a day's place in a count of working days (no weekends, no England and Wales bank
-  holidays from `covenant.clock`), so the working days between two days is a subtraction, as
-  `clock.working_days_between` counts them.
+- `working_days_between`: working days (no weekends, no England and Wales bank holidays from
+  `covenant.clock`) as `clock.working_days_between` counts them: weekdays by arithmetic, less the bank holidays
+  between the two days.
 - `median` and `grouped_medians`: the middle value(s) picked out by an ordered query, never every row loaded.
 - `stage_counts`: how many referrals reached each take-up stage (referred, accepted, started, completed) in a
   period, from `ReferralEvent`, so a period counts the moves made in it.
@@ -106,20 +106,34 @@ def _bank_holidays() -> FromClause:
     )
 
 
-def working_day_number(day: ColumnElement[Any]) -> ColumnElement[int]:
-    """How many working days there are from the epoch up to and including `day`."""
+def weekday_number(day: ColumnElement[Any]) -> ColumnElement[int]:
+    """How many weekdays there are from the epoch up to and including `day`."""
     days = day_number(day) + 1
-    weekdays = (days // 7) * 5 + case((days % 7 > 5, 5), else_=days % 7)
-    holidays = _bank_holidays()
-    holidays_so_far = (
-        select(func.count()).select_from(holidays).where(holidays.c.day <= day).scalar_subquery()
-    )
-    return cast(weekdays - holidays_so_far, Integer)
+    return cast((days // 7) * 5 + case((days % 7 > 5, 5), else_=days % 7), Integer)
 
 
 def working_days_between(start: ColumnElement[Any], end: ColumnElement[Any]) -> ColumnElement[int]:
-    """Working days after `start` up to and including `end`, for UK dates."""
-    return working_day_number(end) - working_day_number(start)
+    """Working days after `start` up to and including `end`, for UK dates: the weekdays, less the weekday bank
+    holidays among them (0 when end is not after start)."""
+    holidays = _bank_holidays()
+    holidays_between = (
+        select(func.count())
+        .select_from(holidays)
+        .where(holidays.c.day > start, holidays.c.day <= end)
+        .scalar_subquery()
+    )
+    return case((end > start, weekday_number(end) - weekday_number(start) - holidays_between), else_=0)
+
+
+def working_days_of(pairs: Any, name: str) -> Any:
+    """For each row of a query with UK dates labelled `start_day` and `end_day` (and any columns before them), the
+    working days between the two, labelled `days`, after those other columns.
+
+    The dates are worked out once per row, in a materialised common table expression: inline, the database
+    would work them out again for each bank holiday it compares them with."""
+    rows = pairs.cte(name).prefix_with("MATERIALIZED")
+    others = [column for column in rows.c if column.key not in ("start_day", "end_day")]
+    return select(*others, working_days_between(rows.c.start_day, rows.c.end_day).label("days"))
 
 
 def median(values_query: Any) -> float | None:
