@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from covenant import audit
 from covenant.access import roles
@@ -34,7 +35,7 @@ def index() -> Response:
         target = url_for("reports.organisation_dashboard", organisation_id=current_user.organisation_id)
     else:
         target = url_for("reports.national_dashboard")
-    return redirect(target)  # type: ignore[return-value]
+    return redirect(target)
 
 
 def _period() -> tuple[PeriodForm, Period | None]:
