@@ -593,3 +593,38 @@ def test_organisations_that_share_a_name_are_counted_apart(
         ["Acme Trains", "3.0", "4", "No"],
         ["Bright Futures", "2.0", "1", "No"],
     ]
+
+
+def test_each_home_page_and_the_navigation_lead_to_the_reports(client_request, history):
+    for user, home, link_text, target in [
+        (
+            history.manager,
+            "authorities.dashboard",
+            "See take-up by your care leavers",
+            url_for("reports.authority_dashboard", gss_code=LEEDS),
+        ),
+        (
+            history.adviser,
+            "authorities.dashboard",
+            "See take-up by your caseload",
+            url_for("reports.authority_dashboard", gss_code=LEEDS),
+        ),
+        (
+            history.acme_admin,
+            "organisations.dashboard",
+            "See how your pledges are taken up",
+            url_for("reports.organisation_dashboard", organisation_id=history.acme.id),
+        ),
+        (
+            history.coordinator,
+            "coordinator.dashboard",
+            "Take-up across the covenant",
+            url_for("reports.national_dashboard"),
+        ),
+    ]:
+        client_request.login(user)
+        page = client_request.get(home)
+        assert page.find("a", string=link_text)["href"] == target
+        assert (
+            page.select_one(".govuk-service-navigation a[href='/reports']").get_text(strip=True) == "Reports"
+        )
