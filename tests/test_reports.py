@@ -628,3 +628,15 @@ def test_each_home_page_and_the_navigation_lead_to_the_reports(client_request, h
         assert (
             page.select_one(".govuk-service-navigation a[href='/reports']").get_text(strip=True) == "Reports"
         )
+
+
+def test_a_long_range_keeps_every_month_in_the_table_but_draws_no_month_chart(client_request, history):
+    client_request.login(history.manager)
+    long_range = {"period": "custom", "from": ["1", "1", "2024"], "to": ["30", "9", "2026"]}
+    page = client_request.get_url(
+        url_for("reports.authority_dashboard", gss_code=LEEDS) + "?" + query(long_range)
+    )
+    by_month = page.select_one("#report-by-month").parent
+    assert by_month.find("svg") is None
+    assert len(by_month.select("tbody tr")) == 33  # January 2024 to September 2026
+    assert tables(page)["funnel"][1] == ["Referred", "6", "–"]  # with March's withdrawn referral

@@ -40,6 +40,7 @@ from covenant.vocab import (
     Role,
 )
 
+MAX_CHART_ROWS = 30
 STAGE_HEADERS = [sql.STAGE_NAMES[stage] for stage in sql.STAGES]
 
 
@@ -290,7 +291,9 @@ def charts(reports: dict[str, Report], period: Period) -> dict[str, Markup]:
     }
     for name in ("by-month", "by-outcome-area", "by-kind", "by-organisation"):
         report = reports[name]
-        if not report.rows:
+        # Past 30 bars' worth (two and a half years of months, or 30 organisations) a chart is too long to
+        # read on a phone: the table says it more clearly.
+        if not report.rows or len(report.rows) > MAX_CHART_ROWS:
             continue
         # Short month names keep a year's labels readable on a phone.
         by_month = name == "by-month"

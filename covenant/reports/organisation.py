@@ -20,6 +20,7 @@ from covenant.vocab import RESPONSE_WORKING_DAYS, PledgeStatus, ReferralStatus
 
 # Organisations see what care leavers said about a pledge once at least this many have answered.
 FEEDBACK_THRESHOLD = 5
+MAX_CHART_ROWS = 30
 OUTCOMES = (
     ReferralStatus.ACCEPTED,
     ReferralStatus.DECLINED,
@@ -211,7 +212,7 @@ def dashboard(organisation: Organisation, period: Period, only: str | None = Non
         return Dashboard(by_name, {})
     charts: dict[str, Markup] = {}
     limited = [row for row in by_name["places"].rows if isinstance(row[1], int)]
-    if limited:
+    if 0 < len(limited) <= MAX_CHART_ROWS:  # a chart of more pledges is too long to read on a phone
         charts["places"] = bar_chart(
             "Places pledged and filled",
             "Places pledged and places filled today for each pledge with a set number of places. "
