@@ -50,7 +50,9 @@ class Period:
     def last_months(cls, months: int, today: date | None = None) -> Period:
         """The last `months` months up to and including today (3 months to 3 December starts on 4 September)."""
         today = today or uk_today()
-        return cls(months_before(today, months) + timedelta(days=1), today, PeriodChoice(str(months)))
+        offered = {choice.value for choice in PeriodChoice}
+        choice = PeriodChoice(str(months)) if str(months) in offered else PeriodChoice.CUSTOM
+        return cls(months_before(today, months) + timedelta(days=1), today, choice)
 
     @property
     def start_at(self) -> datetime:
