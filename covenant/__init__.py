@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from covenant.organisations import bp as organisations_bp
     from covenant.pledges import bp as pledges_bp
     from covenant.referrals import bp as referrals_bp
+    from covenant.reports import bp as reports_bp
     from covenant.review import bp as review_bp
     from covenant.team import bp as team_bp
 
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
         care_leavers_bp,
         coordinator_bp,
         team_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config["ENVIRONMENT"] in ("development", "test"):

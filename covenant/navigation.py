@@ -10,6 +10,9 @@ from flask_login import current_user
 from covenant.email import texts_enabled
 from covenant.vocab import ALERT_ROLES, ORGANISATION_ROLES, Role
 
+# Who has a take-up dashboard (covenant/reports).
+REPORT_ROLES = (*ORGANISATION_ROLES, Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAGER, Role.COORDINATOR)
+
 
 def navigation_items() -> list[dict[str, Any]]:
     """Service navigation links for the current user's role, marking the one for this page."""
@@ -34,6 +37,8 @@ def navigation_items() -> list[dict[str, Any]]:
         elif role == Role.COORDINATOR:
             items.append(("Coordinator home", "coordinator.dashboard"))
             items.append(("Review pledges", "review.queue"))
+        if role in REPORT_ROLES:
+            items.append(("Reports", "reports.index"))
         if role in ALERT_ROLES:
             items.append(("Saved searches", "alerts.index"))
         if role in (Role.ORGANISATION_ADMIN, Role.AUTHORITY_MANAGER, Role.COORDINATOR):

@@ -1,0 +1,203 @@
+"""The coordinators' national dashboard: who has signed, what is pledged where, how it is taken up, and what
+needs chasing (organisations with nothing live, pledges nobody is referred to, slow replies, the review queue).
+
+Figures here are counts across authorities and organisations, never about one care leaver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from covenant.extensions import db
+from covenant.models import (
+    CareLeaver,
+    LocalAuthority,
+    Organisation,
+    Pledge,
+    PledgeOutcomeArea,
+    Referral,
+)
+from covenant.reports import national_lists, sql
+from covenant.reports.charts import Series, bar_chart
+from covenant.reports.periods import Period
+from covenant.reports.tables import Report
+from covenant.vocab import (
+    LIVE_STATUSES,
+    OutcomeArea,
+    PledgeKind,
+    ReferralStatus,
+    Region,
+)
+
+STAGE_HEADERS = [sql.STAGE_NAMES[stage] for stage in sql.STAGES]
+NUMERIC_STAGES = [False] + [True] * len(sql.STAGES)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    reports: dict[str, Report]
+    charts: dict[str, Markup]
+
+
+def _live() -> Any:
+    return Pledge.status.in_(LIVE_STATUSES)
+
+
+def by_region() -> Report:
+    """Signatories (not suspended), live pledges and their places, by the organisation's region, today."""
+    signatories = dict(
+        db.session.execute(
+            select(Organisation.region, func.count())
+            .where(Organisation.suspended_at.is_(None))
+            .group_by(Organisation.region)
+        ).all()
+    )
+    pledged = {
+        region: (pledges, int(places or 0), int(unlimited or 0))
+        for region, pledges, places, unlimited in db.session.execute(
+            select(
+                Organisation.region,
+                func.count(Pledge.id),
+                func.sum(Pledge.places),
+                func.sum(sql.case_true(Pledge.places_unlimited)),
+            )
+            .join(Organisation, Organisation.id == Pledge.organisation_id)
+            .where(_live())
+            .group_by(Organisation.region)
+        )
+    }
+    rows = [[region.label, signatories.get(region, 0), *pledged.get(region, (0, 0, 0))] for region in Region]
+    return Report(
+        "by-region",
+        "Signatories, live pledges and places by region today",
+        ["Region", "Signatories", "Live pledges", "Places", "Pledges with unlimited places"],
+        rows,
+        [False, True, True, True, True],
+    )
+
+
+def by_kind() -> Report:
+    """Live pledges and their places by kind, today."""
+    found = {
+        kind: (pledges, int(places or 0), int(unlimited or 0))
+        for kind, pledges, places, unlimited in db.session.execute(
+            select(
+                Pledge.kind,
+                func.count(),
+                func.sum(Pledge.places),
+                func.sum(sql.case_true(Pledge.places_unlimited)),
+            )
+            .where(_live())
+            .group_by(Pledge.kind)
+        )
+    }
+    return Report(
+        "by-kind",
+        "Live pledges and places by kind today",
+        ["Kind", "Live pledges", "Places", "Pledges with unlimited places"],
+        [[kind.label, *found.get(kind, (0, 0, 0))] for kind in PledgeKind],
+        [False, True, True, True],
+    )
+
+
+def _take_up(
+    name: str, caption: str, heading: str, period: Period, group: Any, joins: Any, groups: Any
+) -> Report:
+    counts = sql.stage_counts(period, [], group=group, joins=joins)
+    if groups is None:
+        groups = [
+            (key, key) for key in sorted(counts, key=lambda key: (-counts[key][ReferralStatus.REFERRED], key))
+        ]
+    rows = []
+    for key, label in groups:
+        found = counts.get(key, dict.fromkeys(sql.STAGES, 0))
+        rows.append([label, *(found[stage] for stage in sql.STAGES)])
+    return Report(name, caption, [heading, *STAGE_HEADERS], rows, NUMERIC_STAGES)
+
+
+def take_up_by_region(period: Period) -> Report:
+    joins = (
+        (CareLeaver, CareLeaver.id == Referral.care_leaver_id),
+        (LocalAuthority, LocalAuthority.id == CareLeaver.local_authority_id),
+    )
+    groups = [(region.value, region.label) for region in Region]
+    return _take_up(
+        "take-up-by-region", "Take-up by region", "Region", period, LocalAuthority.region, joins, groups
+    )
+
+
+def take_up_by_authority(period: Period) -> Report:
+    joins = (
+        (CareLeaver, CareLeaver.id == Referral.care_leaver_id),
+        (LocalAuthority, LocalAuthority.id == CareLeaver.local_authority_id),
+    )
+    return _take_up(
+        "take-up-by-authority",
+        "Take-up by local authority",
+        "Local authority",
+        period,
+        LocalAuthority.name,
+        joins,
+        None,
+    )
+
+
+def take_up_by_outcome_area(period: Period) -> Report:
+    joins = ((PledgeOutcomeArea, PledgeOutcomeArea.pledge_id == Referral.pledge_id),)
+    groups = [(area.value, area.label) for area in OutcomeArea]
+    return _take_up(
+        "take-up-by-outcome-area",
+        "Take-up by outcome area",
+        "Outcome area",
+        period,
+        PledgeOutcomeArea.area,
+        joins,
+        groups,
+    )
+
+
+# Every table on the page, in its order, by the name its CSV is downloaded by.
+BUILDERS: dict[str, Callable[[Period], Report]] = {
+    "by-region": lambda period: by_region(),
+    "by-kind": lambda period: by_kind(),
+    "take-up-by-region": take_up_by_region,
+    "take-up-by-authority": take_up_by_authority,
+    "take-up-by-outcome-area": take_up_by_outcome_area,
+    "no-live-pledge": lambda period: national_lists.without_live_pledge(),
+    "quiet-pledges": lambda period: national_lists.quiet_pledges(),
+    "slowest-responders": national_lists.slowest_responders,
+    "review-queue": lambda period: national_lists.review_queue(),
+}
+
+
+def dashboard(period: Period, only: str | None = None) -> Dashboard:
+    """Every table and chart on the national page, or just the table `only` names (for its CSV)."""
+    by_name = {name: build(period) for name, build in BUILDERS.items() if only in (None, name)}
+    if only is not None:
+        return Dashboard(by_name, {})
+    charts = {
+        "by-region": bar_chart(
+            "Live pledges by region",
+            "Live pledges and signatories in each region today. The table below gives every figure.",
+            [str(row[0]) for row in by_name["by-region"].rows],
+            [
+                Series("Signatories", [row[1] for row in by_name["by-region"].rows]),
+                Series("Live pledges", [row[2] for row in by_name["by-region"].rows]),
+            ],
+        ),
+        "take-up-by-region": bar_chart(
+            "Take-up by region",
+            f"From {period.label}: referrals referred and started in each region. The table below gives every figure.",
+            [str(row[0]) for row in by_name["take-up-by-region"].rows],
+            [
+                Series("Referred", [row[1] for row in by_name["take-up-by-region"].rows]),
+                Series("Started", [row[3] for row in by_name["take-up-by-region"].rows]),
+            ],
+        ),
+    }
+    return Dashboard(by_name, charts)

@@ -1,0 +1,156 @@
+"""The lists on the national dashboard of what needs chasing: organisations with no live pledge, pledges nobody
+is referred to, the slowest to reply, and the review queue against its promise."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func, select
+
+from covenant.clock import working_days_between
+from covenant.extensions import db
+from covenant.models import Organisation, Pledge, Referral, ReferralEvent
+from covenant.reports import sql
+from covenant.reports.periods import Period
+from covenant.reports.tables import Report
+from covenant.sqltypes import uk_today, utcnow
+from covenant.vocab import LIVE_STATUSES, RESPONSE_WORKING_DAYS, UK_TIME_ZONE, PledgeStatus, ReferralStatus
+
+# A live pledge nobody has been referred to for this long is listed, to nudge its organisation.
+QUIET_PLEDGE_DAYS = 60
+# Coordinators promise to review a submitted pledge within this many working days.
+REVIEW_WORKING_DAYS = 5
+LIST_LIMIT = 50
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.astimezone(UK_TIME_ZONE).date() if moment else None
+
+
+def _live() -> Any:
+    return Pledge.status.in_(LIVE_STATUSES)
+
+
+def without_live_pledge() -> Report:
+    """Signatories (not suspended) with no live pledge today."""
+    live = exists().where(Pledge.organisation_id == Organisation.id, _live())
+    rows = db.session.execute(
+        select(Organisation.name, Organisation.region, Organisation.signed_at)
+        .where(Organisation.suspended_at.is_(None), ~live)
+        .order_by(Organisation.signed_at, Organisation.name)
+        .limit(LIST_LIMIT)
+    ).all()
+    return Report(
+        "no-live-pledge",
+        "Organisations with no live pledge",
+        ["Organisation", "Region", "Signed"],
+        [[name, region.label, _day(signed)] for name, region, signed in rows],
+        empty="Every organisation has a live pledge.",
+    )
+
+
+def quiet_pledges() -> Report:
+    """Live pledges, published at least 60 days ago, nobody has been referred to in the last 60 days."""
+    since = utcnow() - timedelta(days=QUIET_PLEDGE_DAYS)
+    recent = exists().where(Referral.pledge_id == Pledge.id, Referral.created_at >= since)
+    last = select(func.max(Referral.created_at)).where(Referral.pledge_id == Pledge.id).scalar_subquery()
+    rows = db.session.execute(
+        select(Pledge.title, Organisation.name, Pledge.published_at, last)
+        .join(Organisation, Organisation.id == Pledge.organisation_id)
+        .where(_live(), Pledge.published_at < since, ~recent)
+        .order_by(Pledge.published_at, Pledge.id)
+        .limit(LIST_LIMIT)
+    ).all()
+    return Report(
+        "quiet-pledges",
+        f"Live pledges with no referral in {QUIET_PLEDGE_DAYS} days",
+        ["Pledge", "Organisation", "Published", "Last referral"],
+        [
+            [
+                title,
+                name,
+                _day(published),
+                _day(last_at) or "Never",
+            ]
+            for title, name, published, last_at in rows
+        ],
+        empty=f"Every live pledge has had a referral in the last {QUIET_PLEDGE_DAYS} days.",
+    )
+
+
+def slowest_responders(period: Period) -> Report:
+    """Organisations by their median working days to reply to referrals in the period, slowest first."""
+    sent = db.aliased(ReferralEvent)
+    reply = db.aliased(ReferralEvent)
+    # By the organisation's id (two organisations may share a name), then named.
+    pairs = (
+        select(
+            Organisation.id.label("organisation_id"),
+            sql.uk_date(sent.occurred_at).label("start_day"),
+            sql.uk_date(reply.occurred_at).label("end_day"),
+        )
+        .select_from(reply)
+        .join(sent, (sent.referral_id == reply.referral_id) & (sent.to_status == ReferralStatus.REFERRED))
+        .join(Referral, Referral.id == reply.referral_id)
+        .join(Pledge, Pledge.id == Referral.pledge_id)
+        .join(Organisation, Organisation.id == Pledge.organisation_id)
+        .where(
+            reply.to_status.in_((ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)),
+            sql.in_period(reply.occurred_at, period),
+        )
+    )
+    replies = sql.working_days_of(pairs, "replies")
+    medians = sql.grouped_medians(replies)
+    inner = replies.subquery()
+    counts: dict[int, int] = dict(
+        db.session.execute(select(inner.c[0], func.count()).group_by(inner.c[0])).all()
+    )
+    names = dict(
+        db.session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(list(medians)))
+        ).all()
+    )
+    slowest = sorted(medians, key=lambda key: (-medians[key], names[key], key))[:LIST_LIMIT]
+    return Report(
+        "slowest-responders",
+        "Slowest to reply to referrals",
+        ["Organisation", "Median working days", "Replies", f"More than {RESPONSE_WORKING_DAYS} working days"],
+        [
+            [names[key], medians[key], counts[key], "Yes" if medians[key] > RESPONSE_WORKING_DAYS else "No"]
+            for key in slowest
+        ],
+        [False, True, True, False],
+        empty="No organisation replied to a referral in these dates.",
+    )
+
+
+def review_queue() -> Report:
+    """Pledges waiting for review today, oldest first, against the 5-working-day promise."""
+    rows = db.session.execute(
+        select(Pledge.title, Organisation.name, Pledge.submitted_at)
+        .join(Organisation, Organisation.id == Pledge.organisation_id)
+        .where(Pledge.status == PledgeStatus.SUBMITTED)
+        .order_by(Pledge.submitted_at, Pledge.id)
+        .limit(LIST_LIMIT)
+    ).all()
+    today = uk_today()
+    table = []
+    for title, name, submitted in rows:
+        submitted_on = submitted.astimezone(UK_TIME_ZONE).date() if submitted else today
+        waited = working_days_between(submitted_on, today)
+        table.append([title, name, submitted_on, waited, "Yes" if waited > REVIEW_WORKING_DAYS else "No"])
+    return Report(
+        "review-queue",
+        "Pledges waiting for review",
+        [
+            "Pledge",
+            "Organisation",
+            "Submitted",
+            "Working days waiting",
+            f"Over {REVIEW_WORKING_DAYS} working days",
+        ],
+        table,
+        [False, False, False, True, False],
+        empty="No pledges are waiting for review.",
+    )

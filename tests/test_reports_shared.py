@@ -1,0 +1,144 @@
+"""The pieces every report page shares: the date range, charts and tables with their CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+from werkzeug.datastructures import MultiDict
+
+from covenant.reports.charts import Series, bar_chart
+from covenant.reports.periods import Period, PeriodChoice, read_period
+from covenant.reports.tables import Rate, Report
+
+TODAY = date(2026, 12, 3)
+
+
+def period_from(**args: str | list[str]) -> tuple[list[str], Period | None]:
+    form, period = read_period(MultiDict(args), today=TODAY)
+    return [message for messages in form.errors.values() for message in messages], period
+
+
+def test_the_last_12_months_is_the_default(app):
+    with app.test_request_context():
+        errors, period = period_from()
+    assert errors == []
+    assert period == Period(date(2025, 12, 4), TODAY, PeriodChoice.LAST_12_MONTHS)
+
+
+def test_the_last_3_and_6_months_end_today(app):
+    with app.test_request_context():
+        assert period_from(period="3")[1] == Period(date(2026, 9, 4), TODAY, PeriodChoice.LAST_3_MONTHS)
+        assert period_from(period="6")[1] == Period(date(2026, 6, 4), TODAY, PeriodChoice.LAST_6_MONTHS)
+
+
+def test_chosen_dates_cover_whole_uk_days(app):
+    with app.test_request_context():
+        errors, period = period_from(
+            period="custom", **{"from": ["1", "6", "2026"], "to": ["30", "6", "2026"]}
+        )
+    assert errors == []
+    assert period is not None
+    assert (period.start, period.end) == (date(2026, 6, 1), date(2026, 6, 30))
+    # Midnight in the UK in summer is 11pm the evening before in UTC.
+    assert period.start_at == datetime(2026, 5, 31, 23, tzinfo=UTC)
+    assert period.end_before == datetime(2026, 6, 30, 23, tzinfo=UTC)
+    assert period.label == "1 June 2026 to 30 June 2026"
+    assert period.months == [date(2026, 6, 1)]
+    assert period.query_args() == {"period": "custom", "from": ["1", "6", "2026"], "to": ["30", "6", "2026"]}
+
+
+def test_chosen_dates_must_be_given_real_and_in_order(app):
+    with app.test_request_context():
+        assert period_from(period="custom")[0] == ["Enter the start date", "Enter the end date"]
+        assert period_from(period="custom", **{"from": ["31", "2", "2026"], "to": ["", "3", "2026"]}) == (
+            ["The start date must be a real date", "The end date must include a day"],
+            None,
+        )
+        assert period_from(period="custom", **{"from": ["2", "3", "2026"], "to": ["1", "3", "2026"]})[0] == [
+            "The end date must be the same as or after the start date"
+        ]
+        assert period_from(period="custom", **{"from": ["2", "3", "2026"], "to": ["1", "3", "2027"]})[0] == [
+            "The end date must be today or in the past"
+        ]
+        assert period_from(period="custom", **{"from": ["2", "3", "1999"], "to": ["1", "3", "2026"]})[0] == [
+            "The start date must be in or after 2000"
+        ]
+        assert period_from(period="every")[0] == ["Select one of the options shown"]
+
+
+def test_a_report_table_and_its_csv_hold_the_same_figures():
+    report = Report(
+        name="by-organisation",
+        caption="Take-up by organisation",
+        headers=["Organisation", "Referred", "Accepted", "Acceptance rate"],
+        rows=[["=HYPERLINK(1)", 1234, 2, Rate(2, 3)], ["Acme", 0, 0, Rate(0, 0)]],
+        numeric=[False, True, True, True],
+    )
+    table = report.govuk_table()
+    assert [cell["text"] for cell in table["rows"][0]] == ["=HYPERLINK(1)", "1,234", "2", "66.7%"]
+    assert [cell["text"] for cell in table["rows"][1]] == ["Acme", "0", "0", "–"]
+    assert table["head"][1] == {"text": "Referred", "format": "numeric"}
+    rows = list(csv.reader(io.StringIO(report.csv())))
+    # A spreadsheet would run a cell starting with "=" as a formula: it is written as text.
+    assert rows == [
+        ["Organisation", "Referred", "Accepted", "Acceptance rate"],
+        ["'=HYPERLINK(1)", "1,234", "2", "66.7%"],
+        ["Acme", "0", "0", "–"],
+    ]
+
+
+def test_a_chart_is_an_image_with_a_title_and_description_and_no_script_or_style():
+    svg = bar_chart(
+        "Take-up funnel",
+        "5 referred, 3 accepted",
+        ["Referred", "Accepted"],
+        [Series("Care leavers", [5, 3])],
+    )
+    assert svg.startswith("<svg")
+    assert 'role="img"' in svg
+    assert "<title id=" in svg
+    assert ">Take-up funnel</title>" in svg
+    assert ">5 referred, 3 accepted</desc>" in svg
+    for refused in ("<script", "<style", "style="):
+        assert refused not in svg
+    assert "#1d70b8" in svg  # GOV.UK blue bars
+
+
+def test_working_days_in_sql_agree_with_the_calendar(app):
+    from sqlalchemy import literal, select
+
+    from covenant.clock import working_days_between
+    from covenant.extensions import db
+    from covenant.reports import sql
+
+    pairs = [
+        (date(2026, 8, 28), date(2026, 9, 2)),  # over the summer bank holiday
+        (date(2026, 12, 24), date(2027, 1, 4)),  # over Christmas and New Year
+        (date(2026, 6, 5), date(2026, 6, 6)),  # Friday to Saturday
+        (date(2026, 6, 6), date(2026, 6, 8)),  # Saturday to Monday
+        (date(2026, 6, 1), date(2026, 6, 1)),
+        (date(2025, 4, 17), date(2025, 4, 22)),  # Easter
+    ]
+    for start, end in pairs:
+        counted = db.session.scalar(
+            select(sql.working_days_between(literal(start, db.Date), literal(end, db.Date)))
+        )
+        assert counted == working_days_between(start, end), (start, end)
+
+
+def test_uk_dates_in_sql_follow_british_summer_time(app):
+    from sqlalchemy import literal, select
+
+    from covenant.extensions import db
+    from covenant.reports import sql
+    from covenant.sqltypes import UTCDateTime
+
+    for moment, uk_day in [
+        (datetime(2026, 6, 30, 23, 30, tzinfo=UTC), date(2026, 7, 1)),  # summer: UTC+1
+        (datetime(2026, 12, 31, 23, 30, tzinfo=UTC), date(2026, 12, 31)),  # winter: UTC
+        (datetime(2026, 3, 29, 0, 30, tzinfo=UTC), date(2026, 3, 29)),  # before the clocks go forward
+        (datetime(2026, 10, 24, 23, 30, tzinfo=UTC), date(2026, 10, 25)),  # the night they go back
+    ]:
+        assert db.session.scalar(select(sql.uk_date(literal(moment, UTCDateTime)))) == uk_day, moment
