@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from covenant.reports import bp as reports_bp
     from covenant.review import bp as review_bp
     from covenant.team import bp as team_bp
+    from covenant.two_factor import bp as two_factor_bp
 
     for blueprint in (
         main_bp,
@@ -132,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
         coordinator_bp,
         team_bp,
         reports_bp,
+        two_factor_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config["ENVIRONMENT"] in ("development", "test"):

@@ -3,6 +3,10 @@
 A view declares its rule with `@public`, `@signed_in` or `@roles(...)`. The `before_request` guard looks the
 rule up for the matched endpoint; an endpoint without one is refused, and a test walks `app.url_map` so that
 such a route never ships.
+
+Someone half signed in (password right, second factor still owed: see `covenant.auth.sessions`) reaches only the
+routes marked `@second_factor_step` (the two-factor pages and signing out); every other route, public ones too,
+sends them to enter their code or to set up their authenticator app.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -47,6 +51,12 @@ def roles(*allowed: Role) -> Callable[[View], View]:
     return decorate
 
 
+def second_factor_step(view: View) -> View:
+    """Someone half signed in (second factor still owed) may use this route too."""
+    view.second_factor_step = True  # type: ignore[attr-defined]
+    return view
+
+
 def access_rule(app: Flask, endpoint: str) -> str | frozenset[Role] | None:
     """The declared rule for an endpoint, or None when it has none."""
     if endpoint in PUBLIC_ENDPOINTS:
@@ -63,6 +73,11 @@ def enforce_access() -> Any:
     if rule is None:
         current_app.logger.error("Route %s declares no access rule; refusing it", request.endpoint)
         abort(403)
+    if _owes_second_factor(request.endpoint):
+        from covenant.auth.sessions import has_two_factor  # here: covenant.auth's views import this module
+
+        target = "two_factor.code" if has_two_factor(current_user) else "two_factor.set_up"
+        return redirect(url_for(target))
     if rule == PUBLIC:
         return None
     if not current_user.is_authenticated:
@@ -70,6 +85,18 @@ def enforce_access() -> Any:
     if rule == SIGNED_IN or current_user.role in rule:
         return None
     abort(403)
+
+
+def _owes_second_factor(endpoint: str) -> bool:
+    """True when the person is half signed in and this route is not one of the steps they may take."""
+    if endpoint in PUBLIC_ENDPOINTS:
+        return False
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, "second_factor_step", False):
+        return False
+    from covenant.auth.sessions import half_signed_in  # here: covenant.auth's views import this module
+
+    return half_signed_in()
 
 
 def no_store_when_signed_in(response: Response) -> Response:

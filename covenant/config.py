@@ -72,6 +72,12 @@ class Config:
     # An account with this many wrong passwords lately is answered slowly (see auth/throttle.py).
     SIGN_IN_SLOW_DOWN_AFTER = "10 per 15 minutes"
     SIGN_IN_SLOW_DOWN_SECONDS = 2.0
+    # Two-factor codes (authenticator, recovery or emailed) tried at one account, from anywhere, and from one
+    # address at any accounts (see two_factor/throttle.py); limits lapse, so nobody is locked out for good.
+    TWO_FACTOR_RATE_LIMIT = "5 per minute;20 per hour"
+    TWO_FACTOR_ADDRESS_RATE_LIMIT = "20 per minute;200 per hour"
+    # An emailed two-factor code works once, for this long.
+    TWO_FACTOR_EMAIL_CODE_MAX_AGE = 10 * 60
     SIGN_UP_RATE_LIMIT = "5 per hour;20 per day"
     INVITATION_RATE_LIMIT = "30 per hour;100 per day"
     INVITATION_RECIPIENT_RATE_LIMIT = "3 per day"

@@ -7,6 +7,7 @@ from typing import Any
 from flask import request, url_for
 from flask_login import current_user
 
+from covenant.auth.sessions import half_signed_in
 from covenant.email import texts_enabled
 from covenant.vocab import ALERT_ROLES, ORGANISATION_ROLES, Role
 
@@ -15,7 +16,10 @@ REPORT_ROLES = (*ORGANISATION_ROLES, Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAG
 
 
 def navigation_items() -> list[dict[str, Any]]:
-    """Service navigation links for the current user's role, marking the one for this page."""
+    """Service navigation links for the current user's role, marking the one for this page (none while a
+    second factor is owed: those pages would only send them back to enter it)."""
+    if half_signed_in():
+        return []
     items: list[tuple[str, str]] = [("Find opportunities", "opportunities.index")]
     search_args: dict[str, Any] = {}
     if not current_user.is_authenticated:

@@ -49,6 +49,8 @@ class Role(LabelledEnum):
 
 ORGANISATION_ROLES = frozenset({Role.ORGANISATION_MEMBER, Role.ORGANISATION_ADMIN})
 AUTHORITY_ROLES = frozenset({Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAGER, Role.CARE_LEAVER})
+# Who sees care leavers' personal data, and so must sign in with a second factor (others may opt in).
+TWO_FACTOR_ROLES = frozenset({Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAGER, Role.COORDINATOR})
 # Who may save searches and get emails of new matches.
 ALERT_ROLES = (Role.PERSONAL_ADVISER, Role.AUTHORITY_MANAGER, Role.CARE_LEAVER)
 

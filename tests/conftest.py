@@ -237,6 +237,7 @@ class ClientRequest:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
             session["signed_in_at"] = utcnow().timestamp()
+            session["second_factor_passed"] = True  # fully signed in: two-factor has its own tests
         return user
 
     def csrf_token(self) -> str:
@@ -557,9 +558,17 @@ def login_as(client: FlaskClient) -> Callable[[User], User]:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
             session["signed_in_at"] = utcnow().timestamp()
+            session["second_factor_passed"] = True  # fully signed in: two-factor has its own tests
         return user
 
     return login
+
+
+def pass_second_factor(client: FlaskClient) -> None:
+    """Let a half-signed-in session past its second factor, for tests about something else (two-factor sign-in
+    has its own tests, in test_two_factor.py)."""
+    with client.session_transaction() as session:
+        session["second_factor_passed"] = True
 
 
 @pytest.fixture

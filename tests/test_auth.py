@@ -15,7 +15,7 @@ from covenant.extensions import db
 from covenant.models import AuditEvent, User
 from covenant.sqltypes import utcnow
 from covenant.vocab import Role
-from tests.conftest import PASSWORD, csrf_token, error_links, link_in
+from tests.conftest import PASSWORD, csrf_token, error_links, link_in, pass_second_factor
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 
@@ -65,6 +65,8 @@ def test_email_addresses_are_matched_without_regard_to_case_or_spaces(client, ma
     response = sign_in(client, "  Pat.Adviser@LEEDS.example ")
 
     assert response.status_code == 302
+    assert client.get("/home").headers["Location"] == "/two-factor/set-up"  # advisers use two factors
+    pass_second_factor(client)
     assert client.get("/home").headers["Location"] == "/caseload"
     assert adviser.local_authority.name in client.get("/authority").get_data(as_text=True)
 
@@ -332,6 +334,8 @@ def test_changing_password_signs_out_every_other_session(app, client, make_user,
     other_device = app.test_client()
     sign_in(client, user.email)
     sign_in(other_device, user.email)
+    pass_second_factor(client)
+    pass_second_factor(other_device)
     assert signed_in(other_device)
 
     response = client.post(
@@ -521,9 +525,10 @@ def test_a_password_reset_link_lets_you_choose_a_new_password(app, client, make_
     done = reset(client, link)
     assert done.status_code == 302
     landing = client.get(done.headers["Location"], follow_redirects=True)
-    assert landing.request.path == "/caseload"
+    assert landing.request.path == "/two-factor/set-up"  # the second factor is still asked for
     assert "Your password has been reset" in landing.get_data(as_text=True)
     assert not signed_in(elsewhere)
+    pass_second_factor(client)
     sign_out(client)
     assert sign_in(client, user.email, NEW_PASSWORD).status_code == 302
 

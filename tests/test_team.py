@@ -229,7 +229,8 @@ def test_a_manager_invites_a_personal_adviser_to_their_authority(client, make_us
     sign_out(client)
     joined = accept(client, invitation_link(outbox, "pat@leeds.example"), name="Pat Adviser")
 
-    assert client.get(joined.headers["Location"], follow_redirects=True).request.path == "/caseload"
+    # People who see care leavers' data set up two-factor sign-in first.
+    assert client.get(joined.headers["Location"], follow_redirects=True).request.path == "/two-factor/set-up"
     adviser = account_for("pat@leeds.example")
     assert adviser.role == Role.PERSONAL_ADVISER
     assert adviser.local_authority_id == manager.local_authority_id
@@ -256,7 +257,8 @@ def test_a_coordinator_invites_a_manager_for_the_authority_they_choose(
     sign_out(client)
     joined = accept(client, invitation_link(outbox, "chris@camden.example"), name="Chris Manager")
 
-    assert client.get(joined.headers["Location"], follow_redirects=True).request.path == "/caseload"
+    # People who see care leavers' data set up two-factor sign-in first.
+    assert client.get(joined.headers["Location"], follow_redirects=True).request.path == "/two-factor/set-up"
     manager = account_for("chris@camden.example")
     assert manager.role == Role.AUTHORITY_MANAGER
     assert manager.local_authority_id == camden.id

@@ -4,21 +4,28 @@ A session names its user and the user's session token (`User.session_token`): a 
 password change, ends every session made with the old one, including a copy of the cookie. Sessions also
 end when they have been idle for `PERMANENT_SESSION_LIFETIME` (the signed cookie's age) and, however busy,
 `SESSION_ABSOLUTE_LIFETIME` after signing in.
+
+Someone who needs a second factor (their role requires it, or they turned it on) is only half signed in after
+their password or emailed link: `second_factor_passed` stays false until their code is right (or, at their first
+sign-in, until they have set up an authenticator app), and `covenant.access` lets a half-signed-in person reach
+nothing but the two-factor pages and sign-out.
 """
 
 from __future__ import annotations
 
 from flask import current_app, session
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
 from covenant.extensions import db
 from covenant.forms import clean_text
-from covenant.models import User
+from covenant.models import TwoFactor, User
 from covenant.models.people import new_session_token
 from covenant.sqltypes import utcnow
+from covenant.vocab import TWO_FACTOR_ROLES
 
 SIGNED_IN_AT = "signed_in_at"
+SECOND_FACTOR_PASSED = "second_factor_passed"
 
 
 def load_user(session_id: str) -> User | None:
@@ -48,13 +55,43 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalars(select(User).where(func.lower(User.email) == email_lookup_key(email))).first()
 
 
-def start_session(user: User) -> None:
-    """Sign a user in on a fresh session, so no value from before sign-in carries over."""
+def has_two_factor(user: User) -> bool:
+    """Whether the user has set up an authenticator app."""
+    return db.session.scalar(select(TwoFactor.id).where(TwoFactor.user_id == user.id)) is not None
+
+
+def needs_second_factor(user: User) -> bool:
+    """Whether signing in takes a second factor: always for people who see care leavers' data, and for anyone
+    who turned it on."""
+    return user.role in TWO_FACTOR_ROLES or has_two_factor(user)
+
+
+def start_session(user: User, second_factor_passed: bool = False) -> None:
+    """Sign a user in on a fresh session, so no value from before sign-in carries over. Someone who needs a second
+    factor is half signed in until it passes (`second_factor_passed` when it has, in this request)."""
     session.clear()
     user.last_signed_in_at = utcnow()
     login_user(user)
     session.permanent = True
     session[SIGNED_IN_AT] = utcnow().timestamp()
+    session[SECOND_FACTOR_PASSED] = second_factor_passed or not needs_second_factor(user)
+
+
+def pass_second_factor() -> None:
+    """The second factor is right (or has just been set up): the session is fully signed in."""
+    session[SECOND_FACTOR_PASSED] = True
+
+
+def ask_for_second_factor() -> None:
+    """Make the session half signed in again (after resetting one's own authenticator, say)."""
+    session[SECOND_FACTOR_PASSED] = False
+
+
+def half_signed_in() -> bool:
+    """True when someone is signed in with their password (or link) but still owes their second factor."""
+    if not current_user.is_authenticated or session.get(SECOND_FACTOR_PASSED):
+        return False
+    return needs_second_factor(current_user)
 
 
 def end_session(user: User | None) -> None:

@@ -30,12 +30,13 @@ from covenant.auth.operations import (
 from covenant.auth.operations import (
     confirm_email as mark_confirmed,
 )
-from covenant.auth.sessions import end_session, find_user_by_email, start_session
+from covenant.auth.sessions import end_session, find_user_by_email, has_two_factor, start_session
 from covenant.database import released
 from covenant.extensions import db, limiter
 from covenant.models import User
 from covenant.security import hash_password, verify_password
 from covenant.unit_of_work import locked
+from covenant.vocab import TWO_FACTOR_ROLES
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 ACCOUNT_CLOSED = "This account has been closed. Ask your manager if you need it again"
@@ -144,7 +145,11 @@ def confirm_email(token: str) -> Response | str | tuple[str, int]:
 @bp.route("/account")
 @signed_in
 def account() -> str:
-    return render_template("auth/account.html")
+    return render_template(
+        "auth/account.html",
+        two_factor=has_two_factor(current_user),
+        two_factor_required=current_user.role in TWO_FACTOR_ROLES,
+    )
 
 
 @bp.route("/account/name", methods=["GET", "POST"])
@@ -175,7 +180,7 @@ def change_password() -> Response | tuple[str, int]:
             form.error_on(form.current_password, "Your current password is not correct")
         else:
             set_password(user, new_hash, actor=user)
-            start_session(user)  # keep this session; every other one has ended
+            start_session(user, second_factor_passed=True)  # keep this session; every other one has ended
             flash("Your password has been changed. You have been signed out everywhere else", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200

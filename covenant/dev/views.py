@@ -8,7 +8,7 @@ from flask import render_template
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from covenant.access import public
+from covenant.access import public, second_factor_step
 from covenant.dev import bp
 from covenant.models import OutboundEmail
 from covenant.pagination import govuk_pagination, paginate
@@ -32,6 +32,7 @@ def with_links(body: str) -> Markup:
 
 @bp.route("/outbox")
 @public
+@second_factor_step  # the emailed two-factor code waits here in development
 def outbox() -> str:
     query = select(OutboundEmail).order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
     page = paginate(query, PER_PAGE)

@@ -22,6 +22,7 @@ from covenant.models.referral import (
     SustainmentCheck,
 )
 from covenant.models.search import PostcodeDistrict, SavedSearch, SearchState
+from covenant.models.two_factor import RecoveryCode, TwoFactor
 
 __all__ = [
     "AuditEvent",
@@ -40,6 +41,7 @@ __all__ = [
     "PledgeRegion",
     "PledgeTextEdit",
     "PostcodeDistrict",
+    "RecoveryCode",
     "Referral",
     "ReferralEvent",
     "ReferralFeedback",
@@ -47,5 +49,6 @@ __all__ = [
     "SavedSearch",
     "SearchState",
     "SustainmentCheck",
+    "TwoFactor",
     "User",
 ]

@@ -43,6 +43,7 @@ def index() -> str:
         members=members,
         pagination=govuk_pagination(members, "team.index"),
         invitations=open_invitations(current_user),
+        can_reset_two_factor=current_user.role in (Role.AUTHORITY_MANAGER, Role.COORDINATOR),
     )
 
 
