@@ -45,7 +45,8 @@ def init_commands(app: Flask) -> None:
         db.session.commit()
         click.echo("Demo data added. Sign in at http://127.0.0.1:5000/sign-in with:")
         for sign_in in sign_ins:
-            click.echo(f"  {sign_in.role.label:<26} {sign_in.email:<32} {demo.DEMO_PASSWORD}")
+            key = f"  authenticator key {sign_in.authenticator_key}" if sign_in.authenticator_key else ""
+            click.echo(f"  {sign_in.role.label:<26} {sign_in.email:<32} {demo.DEMO_PASSWORD}{key}")
 
     @app.cli.command("send-email")
     @click.option("--limit", default=200, show_default=True, help="The most emails to send in this run.")

@@ -1,7 +1,9 @@
 """Demo data for `make run`: a coordinator, three local authorities with staff, and some organisations.
 
 Demo sign-ins exist only here, never in migrations. Every demo account shares one password, printed by
-`flask seed-demo` and listed in the README.
+`flask seed-demo` and listed in the README. The demo staff who must use two-factor sign-in come with an
+authenticator app set up already, on fixed keys listed beside them (in the README too), so anyone trying the
+demo can make codes with an app or `oathtool --totp -b KEY`. Those keys exist only in demo data.
 """
 
 from __future__ import annotations
@@ -14,12 +16,23 @@ from sqlalchemy import func, select
 from covenant.demo_pledges import seed_pledges
 from covenant.demo_referrals import DEMO_CARE_LEAVER_EMAIL, seed_caseloads
 from covenant.extensions import db
-from covenant.models import LocalAuthority, Organisation, PostcodeDistrict, User
+from covenant.models import LocalAuthority, Organisation, PostcodeDistrict, TwoFactor, User
 from covenant.security import hash_password
 from covenant.sqltypes import utcnow
+from covenant.two_factor import cipher
 from covenant.vocab import OrganisationType, Region, Role
 
 DEMO_PASSWORD = "demo care covenant"
+# Authenticator keys (base32) for the demo staff who must use two-factor sign-in: demo data only.
+DEMO_AUTHENTICATOR_KEYS = {
+    "coordinator@example.org": "IOVAEMRF37SWKJHXSMW7K7PXHGW7K74G",
+    "leeds.manager@example.org": "XOJ2DHZZWORKTVIYLXARHJH75HIFXUZ3",
+    "leeds.adviser@example.org": "VRHLXKHPKEDZMHAL3LBU2KWO7XFGV7DZ",
+    "camden.manager@example.org": "LZETL76RQMG7G7HNFXRANMIXXMNWITW5",
+    "camden.adviser@example.org": "YKVK6VM5NWCFZDM32ZPTORLJDSYQTRAF",
+    "cornwall.manager@example.org": "GXKBGJYL6OCFQBDTTUKWBPKR442PPCFU",
+    "cornwall.adviser@example.org": "KNMYDXJCBQVFT4DEAAYG4NEFGL6FLRSO",
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,7 @@ class DemoSignIn:
     email: str
     name: str
     works_for: str
+    authenticator_key: str | None = None
 
 
 AUTHORITIES = {
@@ -99,7 +113,12 @@ def seed() -> list[DemoSignIn]:
             **scope,
         )
         db.session.add(user)
-        sign_ins.append(DemoSignIn(role, email, name, user.scope_name if scope else "Care Leaver Covenant"))
+        key = DEMO_AUTHENTICATOR_KEYS.get(email)
+        if key is not None:
+            db.session.flush()
+            db.session.add(TwoFactor(user_id=user.id, secret=cipher.encrypt(key), last_step=0))
+        works_for = user.scope_name if scope else "Care Leaver Covenant"
+        sign_ins.append(DemoSignIn(role, email, name, works_for, key))
         return user
 
     person(Role.COORDINATOR, "coordinator@example.org", "Amara Okafor")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
@@ -24,10 +25,12 @@ from covenant.models import (
     Pledge,
     Referral,
     ReferralFeedback,
+    TwoFactor,
     User,
 )
 from covenant.security import verify_password
 from covenant.sqltypes import utcnow
+from covenant.two_factor import cipher, operations
 from covenant.vocab import PLACE_HOLDING_STATUSES, AuthorityKind, PledgeStatus, ReferralStatus, Region, Role
 from tests.conftest import csrf_token
 
@@ -136,6 +139,12 @@ def test_seed_demo_if_empty_adds_demo_data_once(app: Flask, runner: FlaskCliRunn
     assert coordinator.role == Role.COORDINATOR
     assert coordinator.is_active
     assert verify_password(coordinator.password_hash, demo.DEMO_PASSWORD)
+    # Demo staff sign in with codes from the authenticator key printed (and in the README).
+    coordinator_key = demo.DEMO_AUTHENTICATOR_KEYS["coordinator@example.org"]
+    assert f"authenticator key {coordinator_key}" in first.output
+    assert operations.matching_step(coordinator_key, pyotp.TOTP(coordinator_key).now()) is not None
+    stored = db.session.scalars(select(TwoFactor).where(TwoFactor.user_id == coordinator.id)).one()
+    assert cipher.decrypt(stored.secret) == coordinator_key
 
     # Caseloads and referrals in every state, with places counted from the referrals that hold them.
     assert 180 <= count(CareLeaver) <= 220

@@ -10,6 +10,8 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from covenant import PROJECT_ROOT
+from covenant.demo import DEMO_AUTHENTICATOR_KEYS, DEMO_PASSWORD
 from covenant.extensions import db
 from covenant.models import AuditEvent, TwoFactor, User
 from covenant.two_factor import operations
@@ -327,3 +329,11 @@ def _another_authority(user: User) -> int:
     return db.session.scalars(
         select(LocalAuthority.id).where(LocalAuthority.id != user.local_authority_id)
     ).first()
+
+
+def test_the_readme_lists_each_demo_authenticator_key_beside_its_account():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+
+    for email, key in DEMO_AUTHENTICATOR_KEYS.items():
+        assert f"| {email} | {DEMO_PASSWORD} | `{key}` |" in readme
+        assert len(pyotp.TOTP(key).now()) == 6  # a valid base32 key

@@ -11,10 +11,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
@@ -22,6 +26,7 @@ from sqlalchemy.engine import make_url
 
 from covenant import PROJECT_ROOT
 from covenant.config import normalise_database_url
+from covenant.demo import DEMO_AUTHENTICATOR_KEYS
 from covenant.static_files import METAFILE
 from devtools.servers import create_postgres_database, free_port, gunicorn
 from tests.conftest import reset_database
@@ -99,7 +104,11 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     instance = root / "instance"
     instance.mkdir()
     # Every demo role signs in through the real form, several times: lift the sign-in throttle.
-    (instance / "config.py").write_text('SIGN_IN_RATE_LIMIT = "1000 per minute"\n')
+    (instance / "config.py").write_text(
+        'SIGN_IN_RATE_LIMIT = "1000 per minute"\n'
+        'TWO_FACTOR_RATE_LIMIT = "1000 per minute"\n'
+        'TWO_FACTOR_ADDRESS_RATE_LIMIT = "1000 per minute"\n'
+    )
     database_url = browser_database_url(root)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -208,14 +217,38 @@ def check_page(page: Page, watcher: ConsoleWatcher, what: str) -> None:
     assert not problems, f"{what} ({page.url}):\n" + "\n".join(problems)
 
 
+# The last time step whose code each demo account used: a code works once, so the next sign-in uses a later one.
+_LAST_STEPS: dict[str, int] = {}
+
+
+def authenticator_code(email: str) -> str:
+    """A code from the demo account's authenticator key (README), from a time step not used yet: the server
+    takes one step either side of now, so wait when the next unused step is further ahead."""
+    totp = pyotp.TOTP(DEMO_AUTHENTICATOR_KEYS[email])
+    step = max(totp.timecode(datetime.now(UTC)), _LAST_STEPS.get(email, 0) + 1)
+    while step > totp.timecode(datetime.now(UTC)) + 1:
+        time.sleep(1)
+    _LAST_STEPS[email] = step
+    return totp.generate_otp(step)
+
+
 def sign_in(page: Page, server: LiveServer, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the real sign-in form."""
+    """Sign in through the real sign-in form, and with a code from the authenticator app when asked."""
     page.goto(f"{server.url}/sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
     assert "/sign-in" not in page.url, f"{email} could not sign in: {page.locator('main').inner_text()}"
+    if urlsplit(page.url).path == "/two-factor/code":
+        page.get_by_label("Enter the 6-digit code from your authenticator app").fill(
+            authenticator_code(email)
+        )
+        with page.expect_navigation():
+            page.get_by_role("button", name="Continue").click()
+        assert "/two-factor" not in page.url, (
+            f"{email}'s code was refused: {page.locator('main').inner_text()}"
+        )
 
 
 @pytest.fixture
