@@ -74,8 +74,13 @@ def enforce_access() -> Any:
         current_app.logger.error("Route %s declares no access rule; refusing it", request.endpoint)
         abort(403)
     if _owes_second_factor(request.endpoint):
-        from covenant.auth.sessions import has_two_factor  # here: covenant.auth's views import this module
+        from covenant.auth.sessions import (
+            has_two_factor,
+            remember_page,
+        )  # here: covenant.auth's views import this
 
+        if request.method == "GET":
+            remember_page(request.full_path.rstrip("?"))  # where to go once the second factor passes
         target = "two_factor.code" if has_two_factor(current_user) else "two_factor.set_up"
         return redirect(url_for(target))
     if rule == PUBLIC:

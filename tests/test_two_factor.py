@@ -103,6 +103,20 @@ def test_sign_in_with_the_right_code(client, make_user):
     assert client.get("/account").status_code == 200
 
 
+def test_the_code_leads_on_to_the_page_asked_for(client, make_user):
+    adviser = make_user(Role.PERSONAL_ADVISER)
+    secret, _ = with_authenticator(adviser)
+    response = client.post(
+        "/sign-in?next=/alerts",
+        data={"csrf_token": csrf_token(client, "/sign-in"), "email": adviser.email, "password": PASSWORD},
+    )
+    assert client.get(response.headers["Location"]).headers["Location"] == CODE
+
+    done = post(client, CODE, code=code_now(secret))
+
+    assert done.headers["Location"] == "/alerts"
+
+
 def test_a_wrong_code_is_refused_with_a_message(client, make_user):
     coordinator = make_user(Role.COORDINATOR)
     secret, _ = with_authenticator(coordinator)

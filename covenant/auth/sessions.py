@@ -26,6 +26,7 @@ from covenant.vocab import TWO_FACTOR_ROLES
 
 SIGNED_IN_AT = "signed_in_at"
 SECOND_FACTOR_PASSED = "second_factor_passed"
+AFTER_SECOND_FACTOR = "after_second_factor"
 
 
 def load_user(session_id: str) -> User | None:
@@ -77,9 +78,16 @@ def start_session(user: User, second_factor_passed: bool = False) -> None:
     session[SECOND_FACTOR_PASSED] = second_factor_passed or not needs_second_factor(user)
 
 
-def pass_second_factor() -> None:
-    """The second factor is right (or has just been set up): the session is fully signed in."""
+def pass_second_factor() -> str | None:
+    """The second factor is right (or has just been set up): the session is fully signed in. Returns the page
+    they were on their way to, if any."""
     session[SECOND_FACTOR_PASSED] = True
+    return session.pop(AFTER_SECOND_FACTOR, None)
+
+
+def remember_page(path: str) -> None:
+    """Keep the page a half-signed-in person asked for, to take them there once their second factor passes."""
+    session[AFTER_SECOND_FACTOR] = path[:2000]
 
 
 def ask_for_second_factor() -> None:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from covenant.access import View, roles, second_factor_step, signed_in
 from covenant.auth.sessions import ask_for_second_factor, half_signed_in, has_two_factor, pass_second_factor
+from covenant.auth.views import safe_next
 from covenant.database import released
 from covenant.extensions import db, limiter
 from covenant.models import User
@@ -76,8 +77,7 @@ def _user() -> User:
 
 
 def _signed_in_fully() -> Response:
-    pass_second_factor()
-    return redirect(url_for("main.home"))
+    return redirect(safe_next(pass_second_factor()) or url_for("main.home"))
 
 
 @bp.route("/two-factor/set-up", methods=["GET", "POST"])
@@ -100,8 +100,8 @@ def set_up() -> Response | str | tuple[str, int]:
         else:
             codes = operations.set_up(user, secret, step)
             session.pop(SETTING_UP, None)
-            pass_second_factor()
-            return render_template("two_factor/recovery_codes.html", codes=codes)
+            onwards = safe_next(pass_second_factor()) or url_for("main.home")
+            return render_template("two_factor/recovery_codes.html", codes=codes, onwards=onwards)
     return render_template(
         "two_factor/set_up.html",
         form=form,
