@@ -74,10 +74,8 @@ def enforce_access() -> Any:
         current_app.logger.error("Route %s declares no access rule; refusing it", request.endpoint)
         abort(403)
     if _owes_second_factor(request.endpoint):
-        from covenant.auth.sessions import (
-            has_two_factor,
-            remember_page,
-        )  # here: covenant.auth's views import this
+        # Imported here: covenant.auth's views import this module.
+        from covenant.auth.sessions import has_two_factor, remember_page
 
         if request.method == "GET":
             remember_page(request.full_path.rstrip("?"))  # where to go once the second factor passes
@@ -99,7 +97,8 @@ def _owes_second_factor(endpoint: str) -> bool:
     view = current_app.view_functions.get(endpoint)
     if getattr(view, "second_factor_step", False):
         return False
-    from covenant.auth.sessions import half_signed_in  # here: covenant.auth's views import this module
+    # Imported here: covenant.auth's views import this module.
+    from covenant.auth.sessions import half_signed_in
 
     return half_signed_in()
 

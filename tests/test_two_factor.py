@@ -246,6 +246,9 @@ def test_half_signed_in_people_reach_no_other_page(app, client, make_user):
 
     assert reached == []
     assert client.get(CODE).status_code == 200
+    signed_out = client.post("/sign-out", data={"csrf_token": csrf_token(client, CODE)})
+    assert signed_out.headers["Location"] == "/sign-in"
+    assert client.get(CODE).headers["Location"].startswith("/sign-in")
 
 
 def test_an_organisation_user_can_turn_two_factor_on_and_off(client, make_user, login_as):

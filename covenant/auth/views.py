@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from covenant import audit
-from covenant.access import public, signed_in
+from covenant.access import public, second_factor_step, signed_in
 from covenant.auth import bp, throttle
 from covenant.auth.forms import (
     ChangePasswordForm,
@@ -81,6 +81,7 @@ def sign_in() -> Response | str | tuple[str, int]:
 
 @bp.route("/sign-out", methods=["POST"])
 @public
+@second_factor_step  # someone asked for a code can always leave
 def sign_out() -> Response:
     user = current_user._get_current_object() if current_user.is_authenticated else None
     if user is not None:
