@@ -227,6 +227,20 @@ def test_codes_are_throttled_per_account(app, client, make_user):
     assert client.get("/caseload").headers["Location"] == CODE
 
 
+def test_codes_are_throttled_per_address_across_accounts(app, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "TWO_FACTOR_ADDRESS_RATE_LIMIT", "3 per minute")
+    results = []
+    for _ in range(2):
+        adviser = make_user(Role.PERSONAL_ADVISER)
+        secret, _ = with_authenticator(adviser)
+        client = app.test_client()
+        sign_in(client, adviser.email)
+        wrong = "123456" if code_now(secret) != "123456" else "654321"
+        results += [post(client, CODE, code=wrong).status_code for _ in range(2)]
+
+    assert results == [400, 400, 400, 429]  # the fourth try from one address, though at a second account
+
+
 def test_half_signed_in_people_reach_no_other_page(app, client, make_user):
     adviser = make_user(Role.PERSONAL_ADVISER)
     with_authenticator(adviser)
