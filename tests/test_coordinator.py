@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pyotp
 import pytest
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from covenant.pledges.operations import transition
 from covenant.review.deadlines import due_on, is_overdue
 from covenant.sqltypes import utcnow
 from covenant.vocab import UK_TIME_ZONE, PledgeStatus, Role
-from tests.conftest import banner, link_in, normalise, text_of
+from tests.conftest import banner, link_in, normalise, parse, text_of
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 
@@ -211,8 +212,16 @@ def test_a_coordinator_invites_another_who_joins_as_a_coordinator(
         },
         follow_redirects=True,
     )
-    assert joined.request.path == "/coordinator/"
+    # Coordinators see care leavers' data, so they set up two-factor sign-in first, then go on to their home.
+    assert joined.request.path == "/two-factor/set-up"
     assert "Welcome to the Care Leaver Covenant, Nia Coordinator" in joined.get_data(as_text=True)
+    key = parse(joined.get_data(as_text=True)).select_one("code.covenant-key").get_text().replace(" ", "")
+    set_up = client.post(
+        "/two-factor/set-up",
+        data={"csrf_token": client_request.csrf_token(), "code": pyotp.TOTP(key).now()},
+    )
+    onwards = parse(set_up.get_data(as_text=True)).find("a", string=lambda text: text and "Continue" in text)
+    assert client.get(onwards["href"], follow_redirects=True).request.path == "/coordinator/"
     assert db.session.scalars(select(User).where(User.email == "new.coordinator@example.org")).one().role == (
         Role.COORDINATOR
     )
