@@ -36,7 +36,9 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 5000")
+    # A writer waits up to 20 s for the lock, well inside gunicorn's 30 s: on a busy small machine a burst of
+    # brief writes can queue for longer than 5 s, and waiting is better than "database is locked".
+    cursor.execute("PRAGMA busy_timeout = 20000")
     # Write-ahead logging lets pages be read while another request writes (a no-op in memory).
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.close()
