@@ -58,6 +58,7 @@ assets: $(ASSETS_BUILT)
 db: $(INSTALLED)
 	COVENANT_ENV=development $(FLASK) db upgrade
 	COVENANT_ENV=development $(FLASK) load-authorities
+	COVENANT_ENV=development $(FLASK) load-places
 
 demo: db
 	COVENANT_ENV=development $(FLASK) seed-demo --if-empty

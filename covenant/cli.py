@@ -26,6 +26,19 @@ def init_commands(app: Flask) -> None:
             f"Local authorities: {result.added} added, {result.updated} updated, {result.unchanged} unchanged."
         )
 
+    @app.cli.command("load-places")
+    def load_places_command() -> None:
+        """Load or refresh every postcode district's centre and England's towns (safe to run again)."""
+        from covenant.reference import load_places
+
+        result = load_places()
+        db.session.commit()
+        click.echo(
+            f"Postcode districts: {result.districts} loaded ({result.districts_added} added, "
+            f"{result.districts_updated} moved). Towns: {result.towns} loaded ({result.towns_added} added, "
+            f"{result.towns_updated} changed)."
+        )
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only add demo data when nobody has an account yet.")
     def seed_demo_command(if_empty: bool) -> None:

@@ -1,8 +1,10 @@
-"""Loading the reference list of English children's-services local authorities."""
+"""Loading reference data: England's children's-services local authorities, and the places a search can be near
+(every postcode district's centre and England's towns, `load_places`)."""
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import IO
@@ -10,7 +12,7 @@ from typing import IO
 from sqlalchemy import select
 
 from covenant.extensions import db
-from covenant.models import LocalAuthority
+from covenant.models import LocalAuthority, Town
 from covenant.vocab import AuthorityKind, Region
 
 CHILDRENS_SERVICES_TYPES = {kind.value for kind in AuthorityKind}
@@ -60,3 +62,51 @@ def load_authorities(source: IO[str] | None = None) -> LoadResult:
         else:
             unchanged += 1
     return LoadResult(added, updated, unchanged)
+
+
+@dataclass(frozen=True)
+class PlacesResult:
+    districts: int
+    districts_added: int
+    districts_updated: int
+    towns: int
+    towns_added: int
+    towns_updated: int
+
+
+def name_key(name: str) -> str:
+    """A place name as typed names are compared with it: lower case, with any run of spaces, hyphens, dots or
+    apostrophes as one space ("Stoke-on-Trent" and "stoke on trent" are the same)."""
+    return " ".join(re.split(r"[\W_]+", name.casefold())).strip()
+
+
+def load_places() -> PlacesResult:
+    """Load the packaged postcode district centres and towns (covenant/data/), adding new ones and correcting
+    changed ones; running it again changes nothing. The caller commits."""
+    from covenant.opportunities.gazetteer import import_postcode_districts
+
+    data = resources.files("covenant.data")
+    with data.joinpath("postcode_districts.csv").open("rb") as districts:
+        imported = import_postcode_districts(districts, "postcode_districts.csv")  # type: ignore[arg-type]
+    existing = {town.id: town for town in db.session.scalars(select(Town))}
+    added = updated = total = 0
+    with data.joinpath("towns_england.csv").open(encoding="utf-8") as towns:
+        for row in csv.DictReader(towns):
+            total += 1
+            values = {
+                "name": row["name"],
+                "name_key": name_key(row["name"]),
+                "latitude": float(row["latitude"]),
+                "longitude": float(row["longitude"]),
+                "population": int(row["population"]),
+            }
+            town = existing.get(int(row["geonameid"]))
+            if town is None:
+                db.session.add(Town(id=int(row["geonameid"]), **values))
+                added += 1
+            elif any(getattr(town, key) != value for key, value in values.items()):
+                for key, value in values.items():
+                    setattr(town, key, value)
+                updated += 1
+    db.session.flush()
+    return PlacesResult(imported.loaded, imported.added, imported.updated, total, added, updated)

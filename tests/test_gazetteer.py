@@ -218,13 +218,13 @@ def test_after_an_import_a_search_near_a_district_finds_opportunities_close_to_i
         postcode_district="TR1",
     )
     before = client.get("/opportunities?near=LS1&distance=10").get_data(as_text=True)
-    assert "We do not know where LS1 is yet" in before
+    assert "We do not know the postcode LS1" in before
 
     run_import(runner, path)
     db.session.commit()
     html = client.get("/opportunities?near=LS1&distance=10").get_data(as_text=True)
 
-    assert "We do not know where LS1 is yet" not in html
+    assert "We do not know the postcode LS1" not in html
     assert "Welding near Leeds" in html
     assert "Surfing in Truro" not in html
 

@@ -357,8 +357,8 @@ def test_distance_from_a_postcode_district_and_nearest_first(client, make_pledge
     ]
     assert titles(client, "?where=E08000032&sort=nearest&distance=25") == ["Bradford centre", "Leeds centre"]
     html = page_text(client, "?near=ZZ9&distance=10")
-    assert "We do not know where ZZ9 is yet" in html
-    assert "is not a postcode" in page_text(client, "?near=not+a+postcode")
+    assert "We do not know the postcode ZZ9" in html
+    assert "We could not find ‘not a postcode’" in page_text(client, "?near=not+a+postcode")
 
 
 @pytest.mark.parametrize("rings", [(1, 4, 16, 64), (1, 2)], ids=["rings", "small-rings"])

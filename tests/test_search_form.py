@@ -18,7 +18,8 @@ def test_every_filter_fills_a_criterion_and_the_page_shows_every_one_but_order_a
     shown = set()
     for entry in FilterForm.LAYOUT:
         shown |= {entry} if isinstance(entry, str) else set(entry[2])
-    assert shown == {field.name for field in declared} - {"sort", "page"}
+    # A council area or region chosen by its code (`where`) is shown, and changed, in the one "Where" box.
+    assert shown == {field.name for field in declared} - {"sort", "page", "where"}
 
 
 def test_a_search_address_reads_back_as_the_same_search(app):
@@ -38,4 +39,4 @@ def test_the_filters_on_the_page_are_named_as_the_form_declares(client):
     form = re.search(r'<form method="get" action="/opportunities#results".*?</form>', html, re.S)
     assert form is not None
     names = set(re.findall(r'name="([^"]+)"', form.group(0)))
-    assert {field.name for field in filter_fields()} - {"sort", "page"} <= names
+    assert {field.name for field in filter_fields()} - {"sort", "page", "where"} <= names

@@ -21,7 +21,7 @@ from covenant.models.referral import (
     ReferralReminder,
     SustainmentCheck,
 )
-from covenant.models.search import PostcodeDistrict, SavedSearch, SearchState
+from covenant.models.search import PostcodeDistrict, SavedSearch, SearchState, Town
 from covenant.models.two_factor import RecoveryCode, TwoFactor
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "ReferralReminder",
     "SavedSearch",
     "SearchState",
+    "Town",
     "SustainmentCheck",
     "TwoFactor",
     "User",

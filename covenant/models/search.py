@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, String
+from sqlalchemy import Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from covenant.extensions import Base
@@ -21,6 +21,21 @@ class PostcodeDistrict(Base):
     code: Mapped[str] = mapped_column(String(4), primary_key=True)
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
+
+
+class Town(Base):
+    """A town or city in England that a search can be near ("near Morley"), from GeoNames."""
+
+    __tablename__ = "town"
+
+    #: GeoNames' id for the place.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100))
+    #: The name as typed names are compared with it (`places.name_key`): a search reads this index.
+    name_key: Mapped[str] = mapped_column(String(100), index=True)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    population: Mapped[int] = mapped_column(Integer)
 
 
 class SavedSearch(Base):

@@ -13,7 +13,14 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 from covenant.opportunities.forms import FilterField, FilterForm
-from covenant.opportunities.places import REGION_CODES, REGION_TO_CODE, Place, find_district, find_place
+from covenant.opportunities.places import (
+    REGION_CODES,
+    REGION_TO_CODE,
+    Place,
+    find_district,
+    find_near,
+    find_place,
+)
 from covenant.vocab import NEARBY_MILES, OutcomeArea, PledgeKind, SearchSort
 
 __all__ = [
@@ -22,6 +29,7 @@ __all__ = [
     "Criteria",
     "Place",
     "find_district",
+    "find_near",
     "find_place",
     "parse_criteria",
 ]
@@ -49,6 +57,8 @@ class Criteria:
     sort: SearchSort = SearchSort.NEWEST
     page: int = 1
     messages: tuple[str, ...] = field(default=(), compare=False)
+    #: What was typed in the "Where" box and could not be placed, and what the box accepts: nothing is searched.
+    place_problem: tuple[str, str] | None = field(default=None, compare=False)
 
     @property
     def origin(self) -> Place | None:
@@ -112,11 +122,18 @@ def parse_criteria(args: MultiDict[str, str]) -> Criteria:
     form.validate()
     values: dict[str, Any] = {}
     messages: list[str] = []
+    place_problem = None
     for filter_field in form:
         if isinstance(filter_field, FilterField):
             values[filter_field.criterion] = filter_field.data
-            messages += filter_field.errors
+            if filter_field is form.near and filter_field.errors:
+                place_problem = (form.near.typed, filter_field.errors[0])
+            else:
+                messages += filter_field.errors
     sort, page = values.pop("sort"), values.pop("page")
+    near = values["near"]
+    if near is not None and not near.is_point_place:  # a council area or region typed in the "Where" box
+        values["where"], values["near"] = near, None
     placed = values["where"] is not None or values["near"] is not None
     if values["near"] is not None and values["where"] is None and values["distance"] is None:
         values["distance"] = NEARBY_MILES  # "near LS6" is only a place with a distance
@@ -127,7 +144,7 @@ def parse_criteria(args: MultiDict[str, str]) -> Criteria:
     if criteria.distance and criteria.origin is None:
         messages.append("Choose your council area or enter a postcode to search within a distance")
         criteria = replace(criteria, distance=None)
-    return replace(criteria, messages=tuple(messages))
+    return replace(criteria, messages=tuple(messages), place_problem=place_problem)
 
 
 def _checked_sort(sort: SearchSort | None, criteria: Criteria, messages: list[str]) -> SearchSort:

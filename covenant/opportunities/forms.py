@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from covenant.forms import BaseForm
-from covenant.opportunities.places import Place, find_district, find_place
+from covenant.opportunities.places import Place, find_near, find_place
 from covenant.pagination import whole_number
 from covenant.vocab import (
     CLOSING_SOON_DAYS,
@@ -114,6 +114,7 @@ class PlaceFilter(FilterField):
 
     def read(self, valuelist: list[Any]) -> Any:
         text = (valuelist[0] if valuelist else "").strip()
+        self.typed = text[:100]  # shown again in the box when it cannot be placed
         if not text:
             return None
         found = self.find(text)
@@ -244,21 +245,22 @@ class FilterForm(BaseForm):
     area = VocabularyFilter(
         "What it helps with", criterion="areas", vocabulary=OutcomeArea, unknown="outcome area"
     )
+    # A council area or region by its GSS code: the address of "Find opportunities near you" and of searches
+    # saved before the one "Where" box (`near`), which shows this place too and fills it when it names one.
     where = PlaceFilter(
-        "Where",
+        "Council area or region",
         criterion="where",
-        hint="Your council area, like Leeds, or a region",
         govuk={"blank": "Anywhere in England", "attributes": {"data-module": "covenant-autocomplete"}},
         find=find_place,
         unknown="We did not recognise that place, so we searched everywhere",
     )
     near = PlaceFilter(
-        "Or near your postcode",
+        "Where",
         criterion="near",
-        find=find_district,
-        govuk={"classes": "govuk-input--width-10", "spellcheck": False, "autocomplete": "postal-code"},
-        hint=f"Like LS6 or LS6 1AA. We only use the first part, and search within {NEARBY_MILES} miles unless you "
-        "choose how far",
+        find=find_near,
+        govuk={"classes": "govuk-!-width-full", "spellcheck": False, "autocomplete": "off"},
+        hint="A town, a postcode like LS6 or LS6 1AA, a council area or a region. We search within "
+        f"{NEARBY_MILES} miles of a town or postcode unless you choose how far",
     )
     remote = FlagFilter("Opportunities you can do from home or online", criterion="include_remote")
     national = FlagFilter(
@@ -270,7 +272,7 @@ class FilterForm(BaseForm):
         allowed=DISTANCES_MILES,
         problem=f"Distance must be {_miles()} miles, so we ignored it",
         choice="Within {} miles",
-        govuk={"blank": "Only in the area chosen"},
+        govuk={"blank": ""},  # its words depend on the place chosen (`presenting`)
     )
     age = NumberFilter(
         "How old are you?",
@@ -303,7 +305,6 @@ class FilterForm(BaseForm):
     # group, since each box has its own name).
     LAYOUT: tuple[str | tuple[str, str, tuple[str, ...]], ...] = (
         "q",
-        "where",
         "near",
         "distance",
         ("Also show", "reach", ("remote", "national")),

@@ -29,6 +29,7 @@ from covenant.models import (
     PledgeRegion,
     PostcodeDistrict,
     SearchState,
+    Town,
 )
 
 #: What a search reads: a change to any of these renews the token.
@@ -40,6 +41,7 @@ SEARCHED = (
     Organisation,
     LocalAuthority,
     PostcodeDistrict,
+    Town,
 )
 CHANGED = "covenant.search_changed"
 

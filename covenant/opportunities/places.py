@@ -1,4 +1,5 @@
-"""Places a search is made from: a region, a local authority, or a postcode district, by the code in its address."""
+"""Places a search is made from: a region or a local authority (by the GSS code in its address), or, from the one
+"Where" box, a postcode, a town, a council area or a region by name (`find_near`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from covenant.extensions import db
-from covenant.models import LocalAuthority, PostcodeDistrict
+from covenant.models import LocalAuthority, PostcodeDistrict, Town
+from covenant.opportunities.cache import presentation_cache
+from covenant.opportunities.freshness import current_token
+from covenant.reference import name_key
 from covenant.vocab import INWARD_CODE, POSTCODE_DISTRICT, Region
 
 # ONS codes for the regions of England, so a place is always a GSS code in the URL.
@@ -24,6 +28,9 @@ REGION_CODES: dict[str, Region] = {
     "E12000009": Region.SOUTH_WEST,
 }
 REGION_TO_CODE = {region: code for code, region in REGION_CODES.items()}
+REGION_NAMES = {name_key(region.label): region for region in Region}
+# What the "Where" box accepts, said when it cannot place what was typed.
+WHERE_ACCEPTS = "Enter a town, a postcode like LS6 or LS6 1AA, a council area or a region in England"
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ class Place:
     authority_id: int | None = None
     latitude: float | None = None
     longitude: float | None = None
+    #: A postcode district or a town: a point, searched within a distance of it.
+    is_point_place: bool = False
 
     @property
     def has_point(self) -> bool:
@@ -73,12 +82,75 @@ def find_place(code: str) -> Place | None:
 def find_district(text: str) -> Place | None | str:
     """The postcode district of a district or a whole postcode ("LS6", "LS6 1AA"), with a known centre; a message
     when it is malformed or unknown. Only the district is kept, in the search and its address."""
+    code = _postcode_district(text)
+    if code is None:
+        return f"‘{text[:20]}’ is not a postcode. Use a postcode, or its first part, like LS6 or SW1A"
+    return _district_place(code)
+
+
+def _postcode_district(text: str) -> str | None:
+    """The district of a postcode or postcode district as typed, or None when it is not one."""
     code = re.sub(r"\s+", "", text).upper()[:8]
     if not POSTCODE_DISTRICT.fullmatch(code) and INWARD_CODE.fullmatch(code[-3:]):
         code = code[:-3]
-    if not POSTCODE_DISTRICT.fullmatch(code):
-        return f"‘{text[:20]}’ is not a postcode. Use a postcode, or its first part, like LS6 or SW1A"
+    return code if POSTCODE_DISTRICT.fullmatch(code) else None
+
+
+def _district_place(code: str) -> Place | str:
     district = db.session.get(PostcodeDistrict, code)
     if district is None:
-        return f"We do not know where {code} is yet, so we could not search near it"
-    return Place(code=code, name=code, latitude=district.latitude, longitude=district.longitude)
+        return f"We do not know the postcode {code}. {WHERE_ACCEPTS}"
+    return Place(
+        code=code, name=code, latitude=district.latitude, longitude=district.longitude, is_point_place=True
+    )
+
+
+def find_near(text: str) -> Place | str:
+    """What was typed in the "Where" box, placed: a postcode or postcode district, a region or council area (by
+    name or GSS code) or a town of England; otherwise a message saying what the box accepts.
+
+    Each is one indexed read, or a look-up in a table made once per app (the council areas' names)."""
+    typed = re.sub(r"\s+", " ", text).strip()[:100]
+    code = _postcode_district(typed)
+    if code is not None:
+        return _district_place(code)
+    if re.fullmatch(r"[Ee]\d{8}", typed):
+        return find_place(typed) or f"We do not know the place {typed[:20]}. {WHERE_ACCEPTS}"
+    key = name_key(typed)
+    if key in REGION_NAMES:
+        region = REGION_NAMES[key]
+        return Place(code=REGION_TO_CODE[region], name=region.label, region=region)
+    council = _council_codes().get(key) or _council_codes().get(_without_council_words(key))
+    if council is not None:
+        return find_place(council) or f"We do not know the place {typed[:20]}. {WHERE_ACCEPTS}"
+    town = db.session.scalars(
+        select(Town).where(Town.name_key == key).order_by(Town.population.desc()).limit(1)
+    ).first()
+    if town is not None:
+        return Place(
+            code=town.name,
+            name=town.name,
+            latitude=town.latitude,
+            longitude=town.longitude,
+            is_point_place=True,
+        )
+    return f"We could not find ‘{typed[:40]}’. {WHERE_ACCEPTS}"
+
+
+def _without_council_words(key: str) -> str:
+    """ "Leeds City Council" as "leeds"."""
+    return re.sub(r"^(the )?(.*?)( (city|county|borough|district))?( council)?$", r"\2", key)
+
+
+def _council_codes() -> dict[str, str]:
+    """Every local authority's GSS code by its name's key, made once for each search token (loading or changing
+    the authorities renews it, `freshness`)."""
+    cache = presentation_cache()
+    token = current_token()
+    key = ("council codes", token)
+    codes: dict[str, str] | None = cache.get(key)
+    if codes is None:
+        rows = db.session.execute(select(LocalAuthority.gss_code, LocalAuthority.name))
+        codes = {name_key(name): gss_code for gss_code, name in rows}
+        cache.put(key, codes)
+    return codes

@@ -21,6 +21,7 @@ from covenant.pledges.sections import ages_text, pay_applies, pay_text, where_te
 from covenant.templating import date_text
 from covenant.vocab import (
     CLOSING_SOON_DAYS,
+    NEARBY_MILES,
     PledgeKind,
     Region,
     SearchSort,
@@ -64,6 +65,8 @@ def filter_form(criteria: Criteria, token: str) -> Markup:
     """The search form, filled in for these criteria: made once for each distinct search under the search token
     (it depends on nothing else but the list of places), since its 160 places and dozens of GOV.UK components
     cost more than the rest of the page."""
+    if criteria.place_problem is not None:  # shows what was typed, and what is wrong with it: never kept
+        return _render_filter_form(replace(criteria, page=1), token)
     cache = search_cache()
     key = ("filters", token, criteria.url_query(page=1))
     rendered: Markup | None = cache.get(key)
@@ -114,7 +117,9 @@ def _field_component(field: FilterField, criteria: Criteria, places: list[dict[s
             for number in field.allowed
         ]
     if items is not None:
-        blank = [{"value": "", "text": field.govuk["blank"]}]
+        blank = [{"value": "", "text": _blank_choice(field, criteria)}]
+        if field.criterion == "distance" and criteria.near is not None and criteria.where is None:
+            blank = []  # a town or postcode is always searched within a distance
         return "select", {**common, "label": label, **hint, "items": blank + items}
     if isinstance(field, VocabularyFilter):
         checked = [
@@ -130,8 +135,30 @@ def _field_component(field: FilterField, criteria: Criteria, places: list[dict[s
             "fieldset": legend,
             "items": checked,
         }
+    if isinstance(field, PlaceFilter):
+        return "input", {**common, "value": _where_text(criteria), "label": label, **hint} | (
+            {"errorMessage": {"text": criteria.place_problem[1]}} if criteria.place_problem else {}
+        )
     shown = value.code if isinstance(value, Place) else ("" if value is None else value)
     return "input", {**common, "value": shown, "label": label, **hint}
+
+
+def _where_text(criteria: Criteria) -> str:
+    """What the "Where" box shows: what was typed when it could not be placed, else the place searched near."""
+    if criteria.place_problem is not None:
+        return criteria.place_problem[0]
+    place = criteria.near or criteria.where
+    return place.name if place is not None else ""
+
+
+def _blank_choice(field: FilterField, criteria: Criteria) -> str:
+    """The words for a select's empty choice: "How far" without a distance is only the council area or region
+    chosen, or, before any place is chosen, the usual distance from a town or postcode."""
+    if field.criterion != "distance":
+        return str(field.govuk["blank"])
+    if criteria.where is not None:
+        return f"Only in {criteria.where.name}"
+    return f"Within {NEARBY_MILES} miles of a town or postcode, or in a council area"
 
 
 def _flags_component(

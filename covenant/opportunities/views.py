@@ -39,10 +39,12 @@ from covenant.vocab import ALERT_ROLES, NEARBY_MILES, ONCE_PUBLIC_STATUSES, Take
 
 @bp.route("")
 @public
-def index() -> str:
+def index() -> ResponseReturnValue:
     criteria = parse_criteria(request.args)
     # Its choices matter only when it is checked (`near_you`); the page lists the council areas itself.
-    return _search_page(criteria, NearYouForm(formdata=None) if not criteria.is_filtered else None)
+    page = _search_page(criteria, NearYouForm(formdata=None) if not criteria.is_filtered else None)
+    # A place that cannot be found is a mistake to put right, not a search of everywhere instead.
+    return (page, 400) if criteria.place_problem is not None else page
 
 
 @bp.route("/near-you")
@@ -61,7 +63,11 @@ def _search_page(criteria: Criteria, near_you: NearYouForm | None) -> str:
     base = url_for("opportunities.index")
     token = current_token()
     referring = referring_for(uk_today())
-    results, listing = results_listing(criteria, base, token, referring)
+    if criteria.place_problem is not None:
+        results = Results(criteria=criteria, pledges=[], total=0, page=1, pages=1)
+        listing = Markup("")
+    else:
+        results, listing = results_listing(criteria, base, token, referring)
     messages = list(criteria.messages)
     if results.page < criteria.page:
         messages.append(f"There are only {results.pages} pages of results, so we showed the last one")
