@@ -260,7 +260,52 @@ def seed_pledges(first_organisation: Organisation, password_hash: str) -> int:
             )
         )
     db.session.flush()
-    return TOTAL_PLEDGES + 3
+    return TOTAL_PLEDGES + 3 + _seed_landmark_pledges(organisations, today, now, by_region)
+
+
+# Opportunities the README's searches find on a fresh `make run` ("near LS6", "near SW1A 1AA", "near Morley",
+# "near Truro"): (organisation, town, postcode district, council area, offer), each published and local.
+LANDMARKS = (
+    ("Aire Valley Engineering", "Morley", "LS27", "Leeds", 2),
+    ("Leeds Beckett Futures", "Headingley", "LS6", "Leeds", 4),
+    ("City Law Partners", "Westminster", "SW1A", "Westminster", 3),
+    ("Cornwall Care Partnership", "Truro", "TR1", "Cornwall", 0),
+)
+
+
+def _seed_landmark_pledges(
+    organisations: list[tuple[Organisation, str, str | None]],
+    today: date,
+    now: datetime,
+    by_region: dict[Region, list[LocalAuthority]],
+) -> int:
+    rng = random.Random(2027)
+    by_name = {organisation.name: organisation for organisation, _, _ in organisations}
+    for number, (name, town, district, council, offer_index) in enumerate(LANDMARKS):
+        organisation = by_name[name]
+        pledge = _pledge(
+            rng,
+            organisation,
+            town,
+            district,
+            OFFERS[offer_index],
+            PledgeStatus.PUBLISHED,
+            today,
+            now,
+            by_region,
+            TOTAL_PLEDGES + number,
+        )
+        pledge.reach = Reach.LOCAL_AUTHORITIES
+        pledge.postcode_district = district
+        pledge.regions = []
+        pledge.local_authorities = [
+            authority for authority in by_region[organisation.region] if authority.name == council
+        ]
+        pledge.title = _worded(OFFERS[offer_index].title, town, None)
+        pledge.summary = _worded(OFFERS[offer_index].summary, town, None)
+        db.session.add(pledge)
+    db.session.flush()
+    return len(LANDMARKS)
 
 
 def _worded(text: str, town: str, elsewhere: str | None) -> str:

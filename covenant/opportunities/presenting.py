@@ -331,6 +331,15 @@ def sort_choices(criteria: Criteria) -> list[SearchSort]:
     return choices
 
 
+def distance_text(miles: float) -> str:
+    """ "less than 1 mile away", "1 mile away", "3 miles away": to the nearest mile, as a young person would
+    say it."""
+    if miles < 1:
+        return "less than 1 mile away"
+    rounded = round(miles)
+    return "1 mile away" if rounded == 1 else f"{rounded} miles away"
+
+
 def facts(pledge: Pledge) -> list[tuple[str, str]]:
     """The few facts shown under a result."""
     rows = [("Where", where_text(pledge))]

@@ -24,12 +24,14 @@ from covenant.opportunities.presenting import (
     chosen_filters,
     component,
     council_choices,
+    distance_text,
     facts,
     filter_form,
     shortcuts,
     sort_choices,
 )
 from covenant.opportunities.search import Results, search, visible_pledge
+from covenant.opportunities.search.distance import pledge_miles
 from covenant.pagination import pagination_params
 from covenant.pledges.sections import ages_text, dates_text, pay_applies, pay_text, places_text, where_text
 from covenant.referrals.finding import Referring, referring_for
@@ -112,6 +114,8 @@ def results_listing(
     if kept is not None:
         return kept
     results = search(criteria, today, token=token)
+    origin = criteria.origin
+    miles = pledge_miles(results.pledges, origin) if origin is not None else {}
     pagination = pagination_params(
         results.page,
         results.pages,
@@ -125,6 +129,8 @@ def results_listing(
             results=results,
             sorts=sort_choices(criteria),
             facts=facts,
+            miles=miles,
+            distance_text=distance_text,
             pagination=pagination,
             clear_href=base,
             referring=referring,
