@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import IO
 
+from flask import current_app
 from sqlalchemy import select
 
 from covenant.extensions import db
-from covenant.models import LocalAuthority, Town
+from covenant.models import LocalAuthority, PostcodeDistrict, Town
 from covenant.vocab import AuthorityKind, Region
 
 CHILDRENS_SERVICES_TYPES = {kind.value for kind in AuthorityKind}
+KNOWN_DISTRICTS = "covenant.postcode_districts"
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,19 @@ def name_key(name: str) -> str:
     """A place name as typed names are compared with it: lower case, with any run of spaces, hyphens, dots or
     apostrophes as one space ("Stoke-on-Trent" and "stoke on trent" are the same)."""
     return " ".join(re.split(r"[\W_]+", name.casefold())).strip()
+
+
+def is_postcode_district(code: str) -> bool:
+    """True for a postcode district that exists: one in the packaged list (read once per app), or one an operator
+    imported (`flask import-postcode-districts`)."""
+    known: frozenset[str] | None = current_app.extensions.get(KNOWN_DISTRICTS)
+    if known is None:
+        with (
+            resources.files("covenant.data").joinpath("postcode_districts.csv").open(encoding="utf-8") as rows
+        ):
+            known = frozenset(row["district"] for row in csv.DictReader(rows))
+        current_app.extensions[KNOWN_DISTRICTS] = known
+    return code in known or db.session.get(PostcodeDistrict, code) is not None
 
 
 def load_places() -> PlacesResult:

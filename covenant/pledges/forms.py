@@ -16,7 +16,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
@@ -32,6 +40,7 @@ from covenant.fields import (
 )
 from covenant.forms import BaseForm, GovSubmit, compact_upper, single_line, vocabulary_choices
 from covenant.models import Pledge
+from covenant.reference import is_postcode_district
 from covenant.sqltypes import uk_today
 from covenant.templating import date_text
 from covenant.vocab import (
@@ -289,14 +298,17 @@ class LocationForm(SectionForm):
         choices=vocabulary_choices(Region),
         validators=[RequiredWhen("reach", Reach.REGIONS.value, "Select at least one region")],
     )
+    # The council areas chosen so far: hidden inputs, listed with a Remove button each (`pledges/_councils.html`).
+    # One more is chosen from `add_authority`, a select (typed into, with JavaScript) and an Add button; 153
+    # checkboxes made the page 8,500 px tall on a phone.
     local_authorities = SelectMultipleField(
         "Which local authority areas?",
-        widget=GovCheckboxesInput(),
-        description="Only if it is in one or more local authority areas. Select all that apply.",
+        description="Only if it is in one or more local authority areas. Add each one.",
         validators=[
             RequiredWhen("reach", Reach.LOCAL_AUTHORITIES.value, "Select at least one local authority area")
         ],
     )
+    add_authority = SelectField("Add a local authority area", validate_choice=False)
     postcode_district = StringField(
         "Postcode district of the workplace (optional)",
         widget=GovTextInput(),
@@ -309,6 +321,55 @@ class LocationForm(SectionForm):
             ),
         ],
     )
+
+    def choose_authorities(self, formdata: Any) -> bool:
+        """Add the council area chosen ("Add") or take one away ("Remove"), as asked; True when either was,
+        which only changes the form, never the pledge."""
+        chosen = list(self.local_authorities.data or [])
+        if "add" in formdata:
+            self._add_chosen(chosen)
+            return True
+        if "remove_authority" in formdata:
+            self.local_authorities.data = [value for value in chosen if value != formdata["remove_authority"]]
+            return True
+        return False
+
+    def _add_chosen(self, chosen: list[str]) -> None:
+        adding = self.add_authority.data or ""
+        valid = {choice.value for choice in self._authority_choices()}
+        if adding in valid and adding not in chosen:
+            chosen.append(adding)
+        self.local_authorities.data = chosen
+        self.add_authority.data = ""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        # A council area chosen but not added yet is added, so "Save and continue" keeps it.
+        if self.add_authority.data:
+            self._add_chosen(list(self.local_authorities.data or []))
+        return super().validate(extra_validators)
+
+    def set_authority_choices(self, choices: list[SelectChoice]) -> None:
+        """Every council area, for the list chosen from and the one chosen so far."""
+        self.local_authorities.choices = choices
+        self.add_authority.choices = [SelectChoice("", "Choose a local authority area"), *choices]
+
+    def _authority_choices(self) -> list[SelectChoice]:
+        return [choice for choice in self.local_authorities.choices or [] if isinstance(choice, SelectChoice)]
+
+    def add_authority_items(self) -> list[dict[str, str]]:
+        """The options of the list to add a council area from, for GOV.UK's select."""
+        return [{"value": choice.value, "text": choice.label} for choice in self.add_authority.choices or []]
+
+    def chosen_authorities(self) -> list[tuple[str, str]]:
+        """The council areas chosen so far, as (id, name), in the order chosen."""
+        names = {choice.value: choice.label for choice in self._authority_choices()}
+        return [(value, names[value]) for value in self.local_authorities.data or [] if value in names]
+
+    def validate_postcode_district(self, field: StringField) -> None:
+        if field.data and not field.errors and not is_postcode_district(field.data):
+            raise ValidationError(
+                f"{field.data} is not a postcode district. Enter a real one, like LS1 or SW1A"
+            )
 
     def load(self, pledge: Pledge) -> None:
         self.reach.data = pledge.reach.value if pledge.reach else None

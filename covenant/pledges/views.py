@@ -45,10 +45,12 @@ organisation_roles = roles(*ORGANISATION_ROLES)
 def _section_form(section: Section) -> SectionForm:
     form = section.form()
     if isinstance(form, LocationForm):
-        form.local_authorities.choices = [
-            SelectChoice(str(authority.id), authority.name)
-            for authority in db.session.scalars(select(LocalAuthority).order_by(LocalAuthority.name))
-        ]
+        form.set_authority_choices(
+            [
+                SelectChoice(str(authority.id), authority.name)
+                for authority in db.session.scalars(select(LocalAuthority).order_by(LocalAuthority.name))
+            ]
+        )
     return form
 
 
@@ -150,6 +152,8 @@ def edit_section(pledge_id: int, section_key: str) -> Response | tuple[str, int]
     form = _section_form(section)
     if request.method == "GET":
         form.load(pledge)
+    elif isinstance(form, LocationForm) and form.choose_authorities(request.form):
+        pass  # a council area added to or taken from the list: shown again, saved with the rest
     elif form.validate_on_submit():
         try:
             sent_back = save_section(pledge, section, form.values(), current_user)
