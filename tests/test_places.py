@@ -315,3 +315,14 @@ def test_a_pledges_postcode_district_must_exist(
     where_section(client_request, draft, {"reach": "remote", "postcode_district": district}, status=302)
     db.session.refresh(draft)
     assert draft.postcode_district == saved
+
+
+@pytest.mark.usefixtures("places")
+def test_the_where_box_suggests_regions_council_areas_and_towns_as_you_type(client: Any) -> None:
+    assert client.get("/opportunities/places?q=mor").get_json()[:2] == ["Morley", "Morecambe"], (
+        "biggest first"
+    )
+    assert client.get("/opportunities/places?q=yor").get_json() == ["Yorkshire and the Humber", "York"]
+    assert "Leeds" in client.get("/opportunities/places?q=LEE").get_json()
+    assert client.get("/opportunities/places?q=m").get_json() == [], "two letters at least"
+    assert client.get("/opportunities/places?q=atlantis").get_json() == []

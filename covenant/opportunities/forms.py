@@ -258,7 +258,12 @@ class FilterForm(BaseForm):
         "Where",
         criterion="near",
         find=find_near,
-        govuk={"classes": "govuk-!-width-full", "spellcheck": False, "autocomplete": "off"},
+        govuk={
+            "classes": "govuk-!-width-full",
+            "spellcheck": False,
+            "autocomplete": "off",
+            "attributes": {"data-module": "covenant-where"},  # its suggestions' address: `presenting`
+        },
         hint="A town, a postcode like LS6 or LS6 1AA, a council area or a region. We search within "
         f"{NEARBY_MILES} miles of a town or postcode unless you choose how far",
     )

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -154,3 +156,48 @@ def _council_codes() -> dict[str, str]:
         codes = {name_key(name): gss_code for gss_code, name in rows}
         cache.put(key, codes)
     return codes
+
+
+SUGGESTIONS = 10
+
+
+def suggestions(typed: str) -> list[str]:
+    """Up to ten place names starting with what was typed, for the "Where" box's type-ahead: regions, council
+    areas and towns, the biggest towns first. A binary search in a sorted table made once for each search token
+    (loading places or authorities renews it), never a scan."""
+    prefix = name_key(typed)
+    if len(prefix) < 2:
+        return []
+    names = _suggestion_table()
+    start = bisect.bisect_left(names, (prefix,))
+    found: list[tuple[int, str]] = []
+    for key, rank, name in itertools.islice(names, start, None):
+        if not key.startswith(prefix):
+            break
+        found.append((rank, name))
+    seen: set[str] = set()
+    ordered = []
+    for _, name in sorted(found):
+        if name not in seen:
+            seen.add(name)
+            ordered.append(name)
+    return ordered[:SUGGESTIONS]
+
+
+def _suggestion_table() -> list[tuple[str, int, str]]:
+    """(key, rank, name) for every region, council area and town, sorted by key; a smaller rank comes first."""
+    cache = presentation_cache()
+    key = ("place suggestions", current_token())
+    table: list[tuple[str, int, str]] | None = cache.get(key)
+    if table is None:
+        rows: list[tuple[str, int, str]] = [(name_key(region.label), 0, region.label) for region in Region]
+        rows += [(name_key(name), 1, name) for name in db.session.scalars(select(LocalAuthority.name))]
+        rows += [
+            (name_key(name), 2 + rank, name)
+            for rank, name in enumerate(
+                db.session.scalars(select(Town.name).order_by(Town.population.desc()))
+            )
+        ]
+        table = sorted(rows)
+        cache.put(key, table)
+    return table

@@ -136,6 +136,11 @@ def _field_component(field: FilterField, criteria: Criteria, places: list[dict[s
             "items": checked,
         }
     if isinstance(field, PlaceFilter):
+        attributes = {
+            **extra.get("attributes", {}),
+            "data-source": url_for("opportunities.place_suggestions"),
+        }
+        common["attributes"] = attributes
         return "input", {**common, "value": _where_text(criteria), "label": label, **hint} | (
             {"errorMessage": {"text": criteria.place_problem[1]}} if criteria.place_problem else {}
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
@@ -20,6 +20,7 @@ from covenant.opportunities.cache import search_cache
 from covenant.opportunities.criteria import Criteria, find_place, parse_criteria
 from covenant.opportunities.forms import NearYouForm, near_you_form
 from covenant.opportunities.freshness import current_token
+from covenant.opportunities.places import suggestions
 from covenant.opportunities.presenting import (
     chosen_filters,
     component,
@@ -47,6 +48,16 @@ def index() -> ResponseReturnValue:
     page = _search_page(criteria, NearYouForm(formdata=None) if not criteria.is_filtered else None)
     # A place that cannot be found is a mistake to put right, not a search of everywhere instead.
     return (page, 400) if criteria.place_problem is not None else page
+
+
+@bp.route("/places")
+@public
+def place_suggestions() -> ResponseReturnValue:
+    """The "Where" box's type-ahead: place names starting with what was typed, as a JSON list."""
+    response = jsonify(suggestions(request.args.get("q", "")[:100]))
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
 
 
 @bp.route("/near-you")

@@ -129,6 +129,7 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     )
     run_flask(env, "db", "upgrade")
     run_flask(env, "load-authorities")
+    run_flask(env, "load-places")
     run_flask(env, "seed-demo")
 
     log = root / "server.log"

@@ -41,6 +41,10 @@ createAll(FilterToggleButton, {
 // Long lists of places become a type-ahead search. Its code is fetched only by pages that have such a list;
 // until it arrives, or if it never does, the list works as it is.
 const placeLists = document.querySelectorAll('select[data-module="covenant-autocomplete"]');
-if (placeLists.length) {
-  import("./place-autocomplete.mjs").then(({ enhancePlaceLists }) => enhancePlaceLists(placeLists));
+const whereBoxes = document.querySelectorAll('input[data-module="covenant-where"]');
+if (placeLists.length || whereBoxes.length) {
+  import("./place-autocomplete.mjs").then(({ enhancePlaceLists, enhanceWhereBoxes }) => {
+    enhancePlaceLists(placeLists);
+    enhanceWhereBoxes(whereBoxes);
+  });
 }

@@ -17,3 +17,39 @@ export function enhancePlaceLists(selects) {
     });
   }
 }
+
+// The search's one "Where" box (a town, a postcode, a council area or a region) suggests places as you type,
+// from the service's own list (/opportunities/places). The box keeps its name, so the form sends what was typed
+// or chosen either way; a postcode is never in the list and is sent as typed.
+export function enhanceWhereBoxes(inputs) {
+  for (const input of inputs) {
+    const container = document.createElement("div");
+    input.parentNode.insertBefore(container, input);
+    const described = input.getAttribute("aria-describedby");
+    let latest = 0;
+    accessibleAutocomplete({
+      element: container,
+      id: input.id,
+      name: input.name,
+      defaultValue: input.value,
+      minLength: 2,
+      autoselect: false,
+      confirmOnBlur: false,
+      showNoOptionsFound: false,
+      inputClasses: input.classList.contains("govuk-input--error") ? "govuk-input--error" : null,
+      source: (query, populate) => {
+        const asked = ++latest;
+        fetch(`${input.dataset.source}?q=${encodeURIComponent(query)}`, { headers: { Accept: "application/json" } })
+          .then((response) => (response.ok ? response.json() : []))
+          .then((names) => asked === latest && populate(names))
+          .catch(() => populate([]));
+      },
+    });
+    input.remove();
+    const typed = container.querySelector("input");
+    if (typed && described) {
+      typed.dataset.describedby = described;
+      typed.setAttribute("aria-describedby", described);
+    }
+  }
+}
