@@ -326,3 +326,14 @@ def test_the_where_box_suggests_regions_council_areas_and_towns_as_you_type(clie
     assert "Leeds" in client.get("/opportunities/places?q=LEE").get_json()
     assert client.get("/opportunities/places?q=m").get_json() == [], "two letters at least"
     assert client.get("/opportunities/places?q=atlantis").get_json() == []
+
+
+@pytest.mark.usefixtures("places")
+def test_a_search_near_a_place_credits_the_open_data_it_uses(client_request: ClientRequest) -> None:
+    credit = normalise(
+        client_request.get("opportunities.index", near="Morley")
+        .select_one(".covenant-attribution")
+        .get_text()
+    )
+    assert "OS data © Crown copyright and database right" in credit
+    assert "GeoNames" in credit
