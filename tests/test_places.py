@@ -193,7 +193,12 @@ def test_how_far_says_what_happens_without_a_distance(client_request: ClientRequ
         ]
 
     first, _ = how_far()
-    assert first == "Within 10 miles of a town or postcode, or in a council area", "as the Where hint says"
+    assert first == "No distance"
+    hint = normalise(client_request.get("opportunities.index").select_one("#distance-hint").get_text())
+    assert (
+        hint
+        == "With no distance, we search within 10 miles of a town or postcode, or only in a council area or region"
+    )
     near_town, options = how_far(near="Morley")
     assert near_town == "Within 10 miles"
     assert options == ["Within 5 miles", "Within 10 miles", "Within 25 miles", "Within 50 miles"]

@@ -277,7 +277,9 @@ class FilterForm(BaseForm):
         allowed=DISTANCES_MILES,
         problem=f"Distance must be {_miles()} miles, so we ignored it",
         choice="Within {} miles",
-        govuk={"blank": ""},  # its words depend on the place chosen (`presenting`)
+        hint=f"With no distance, we search within {NEARBY_MILES} miles of a town or postcode, or only in a council "
+        "area or region",
+        govuk={"blank": "", "classes": "govuk-!-width-full"},  # its words depend on the place (`presenting`)
     )
     age = NumberFilter(
         "How old are you?",

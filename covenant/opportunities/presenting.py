@@ -21,7 +21,6 @@ from covenant.pledges.sections import ages_text, pay_applies, pay_text, where_te
 from covenant.templating import date_text
 from covenant.vocab import (
     CLOSING_SOON_DAYS,
-    NEARBY_MILES,
     PledgeKind,
     Region,
     SearchSort,
@@ -158,12 +157,12 @@ def _where_text(criteria: Criteria) -> str:
 
 def _blank_choice(field: FilterField, criteria: Criteria) -> str:
     """The words for a select's empty choice: "How far" without a distance is only the council area or region
-    chosen, or, before any place is chosen, the usual distance from a town or postcode."""
+    chosen; before any place is chosen, its hint says what no distance means."""
     if field.criterion != "distance":
         return str(field.govuk["blank"])
     if criteria.where is not None:
         return f"Only in {criteria.where.name}"
-    return f"Within {NEARBY_MILES} miles of a town or postcode, or in a council area"
+    return "No distance"
 
 
 def _flags_component(

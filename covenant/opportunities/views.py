@@ -45,7 +45,8 @@ from covenant.vocab import ALERT_ROLES, NEARBY_MILES, ONCE_PUBLIC_STATUSES, Take
 def index() -> ResponseReturnValue:
     criteria = parse_criteria(request.args)
     # Its choices matter only when it is checked (`near_you`); the page lists the council areas itself.
-    page = _search_page(criteria, NearYouForm(formdata=None) if not criteria.is_filtered else None)
+    first_visit = not criteria.is_filtered and criteria.place_problem is None
+    page = _search_page(criteria, NearYouForm(formdata=None) if first_visit else None)
     # A place that cannot be found is a mistake to put right, not a search of everywhere instead.
     return (page, 400) if criteria.place_problem is not None else page
 
