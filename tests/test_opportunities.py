@@ -499,7 +499,6 @@ def test_pages_of_twenty_with_edges_corrected(client, make_pledge):
             "Distance must be 5, 10, 25 or 50 miles, so we ignored it",
         ),
         ("?distance=10", "Choose your council area or enter a postcode to search within a distance"),
-        ("?where=nowhere", "We did not recognise that place, so we searched everywhere"),
         ("?sort=random", "We did not recognise that order, so we used the usual one"),
         ("?sort=nearest", "Choose a place to sort by nearest"),
         ("?q=" + "shown " * 1000, "Your search words were too long, so we used the first 200 characters"),

@@ -129,9 +129,19 @@ def test_a_place_the_box_cannot_find_says_what_it_accepts_and_searches_nothing(
 
 
 @pytest.mark.usefixtures("places")
-def test_an_unknown_postcode_district_is_an_error_too(client_request: ClientRequest) -> None:
-    page = client_request.get("opportunities.index", near="ZZ99 9ZZ", _expected_status=400)
-    assert error_summary(page) == [f"We do not know the postcode ZZ99. {WHERE_ACCEPTS}"]
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        ({"near": "ZZ99 9ZZ"}, f"We do not know the postcode ZZ99. {WHERE_ACCEPTS}"),
+        ({"where": "nowhere"}, f"We could not find ‘nowhere’. {WHERE_ACCEPTS}"),
+        ({"where": "E99999999", "kind": "job"}, f"We could not find ‘E99999999’. {WHERE_ACCEPTS}"),
+    ],
+)
+def test_an_unknown_postcode_district_or_place_code_is_an_error_too(
+    client_request: ClientRequest, args: dict[str, str], problem: str
+) -> None:
+    page = client_request.get("opportunities.index", _expected_status=400, **args)
+    assert error_summary(page) == [problem]
 
 
 @pytest.mark.usefixtures("places")

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from covenant.opportunities.forms import FilterField, FilterForm
+from covenant.opportunities.forms import FilterField, FilterForm, PlaceFilter
 from covenant.opportunities.places import (
     REGION_CODES,
     REGION_TO_CODE,
@@ -126,8 +126,8 @@ def parse_criteria(args: MultiDict[str, str]) -> Criteria:
     for filter_field in form:
         if isinstance(filter_field, FilterField):
             values[filter_field.criterion] = filter_field.data
-            if filter_field is form.near and filter_field.errors:
-                place_problem = (form.near.typed, filter_field.errors[0])
+            if isinstance(filter_field, PlaceFilter) and filter_field.errors:
+                place_problem = place_problem or (filter_field.typed, filter_field.errors[0])
             else:
                 messages += filter_field.errors
     sort, page = values.pop("sort"), values.pop("page")

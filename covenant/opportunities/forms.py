@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from covenant.forms import BaseForm
-from covenant.opportunities.places import Place, find_near, find_place
+from covenant.opportunities.places import Place, find_coded_place, find_near
 from covenant.pagination import whole_number
 from covenant.vocab import (
     CLOSING_SOON_DAYS,
@@ -104,13 +104,12 @@ class TextFilter(FilterField):
 
 
 class PlaceFilter(FilterField):
-    """A place chosen or typed, found by `find`: a Place, None when there is none, or a message."""
+    """A place chosen or typed, found by `find`: a Place, or a message (an error on the "Where" box, and nothing is
+    searched: `criteria.parse_criteria`)."""
 
-    def __init__(
-        self, label: str = "", *, find: Callable[[str], Place | str | None], unknown: str = "", **kwargs: Any
-    ) -> None:
+    def __init__(self, label: str = "", *, find: Callable[[str], Place | str], **kwargs: Any) -> None:
         super().__init__(label, **kwargs)
-        self.find, self.unknown = find, unknown
+        self.find = find
 
     def read(self, valuelist: list[Any]) -> Any:
         text = (valuelist[0] if valuelist else "").strip()
@@ -118,9 +117,7 @@ class PlaceFilter(FilterField):
         if not text:
             return None
         found = self.find(text)
-        if isinstance(found, str) or found is None:
-            return self.wrong(found or self.unknown)
-        return found
+        return self.wrong(found) if isinstance(found, str) else found
 
     def url_values(self, value: Any) -> list[str]:
         return [value.code] if value is not None else []
@@ -247,13 +244,7 @@ class FilterForm(BaseForm):
     )
     # A council area or region by its GSS code: the address of "Find opportunities near you" and of searches
     # saved before the one "Where" box (`near`), which shows this place too and fills it when it names one.
-    where = PlaceFilter(
-        "Council area or region",
-        criterion="where",
-        govuk={"blank": "Anywhere in England", "attributes": {"data-module": "covenant-autocomplete"}},
-        find=find_place,
-        unknown="We did not recognise that place, so we searched everywhere",
-    )
+    where = PlaceFilter("Council area or region", criterion="where", find=find_coded_place)
     near = PlaceFilter(
         "Where",
         criterion="near",

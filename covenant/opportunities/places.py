@@ -81,6 +81,12 @@ def find_place(code: str) -> Place | None:
     )
 
 
+def find_coded_place(code: str) -> Place | str:
+    """A local authority or region by its GSS code (`find_place`), or a message saying what the "Where" box
+    accepts."""
+    return find_place(code) or f"We could not find ‘{code.strip()[:40]}’. {WHERE_ACCEPTS}"
+
+
 def find_district(text: str) -> Place | None | str:
     """The postcode district of a district or a whole postcode ("LS6", "LS6 1AA"), with a known centre; a message
     when it is malformed or unknown. Only the district is kept, in the search and its address."""

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from covenant.extensions import db
 from covenant.models import LocalAuthority, Pledge
 from covenant.opportunities.cache import presentation_cache, search_cache
-from covenant.opportunities.criteria import REGION_TO_CODE, Criteria, filter_fields
+from covenant.opportunities.criteria import Criteria, filter_fields
 from covenant.opportunities.forms import FilterField, FilterForm, NumberFilter, PlaceFilter, VocabularyFilter
 from covenant.opportunities.places import Place
 from covenant.pledges.sections import ages_text, pay_applies, pay_text, where_text
@@ -22,7 +22,6 @@ from covenant.templating import date_text
 from covenant.vocab import (
     CLOSING_SOON_DAYS,
     PledgeKind,
-    Region,
     SearchSort,
 )
 
@@ -61,9 +60,8 @@ def _plain(value: Any) -> Any:
 
 
 def filter_form(criteria: Criteria, token: str) -> Markup:
-    """The search form, filled in for these criteria: made once for each distinct search under the search token
-    (it depends on nothing else but the list of places), since its 160 places and dozens of GOV.UK components
-    cost more than the rest of the page."""
+    """The search form, filled in for these criteria: made once for each distinct search under the search token,
+    since its dozens of GOV.UK components cost more than the rest of the page."""
     if criteria.place_problem is not None:  # shows what was typed, and what is wrong with it: never kept
         return _render_filter_form(replace(criteria, page=1), token)
     cache = search_cache()
@@ -77,9 +75,8 @@ def filter_form(criteria: Criteria, token: str) -> Markup:
 
 def _render_filter_form(criteria: Criteria, token: str) -> Markup:
     fields = {field.name: field for field in filter_fields()}
-    places = place_choices(token)
     components = [
-        _field_component(fields[entry], criteria, places)
+        _field_component(fields[entry], criteria)
         if isinstance(entry, str)
         else _flags_component(entry, fields, criteria)
         for entry in FilterForm.LAYOUT
@@ -96,7 +93,7 @@ def _render_filter_form(criteria: Criteria, token: str) -> Markup:
     )
 
 
-def _field_component(field: FilterField, criteria: Criteria, places: list[dict[str, Any]]) -> tuple[str, Any]:
+def _field_component(field: FilterField, criteria: Criteria) -> tuple[str, Any]:
     """The GOV.UK component for one filter, filled in with the search's value: a select, checkboxes or an input."""
     value = getattr(criteria, field.criterion)
     extra = {key: item for key, item in field.govuk.items() if key != "blank"}
@@ -104,13 +101,7 @@ def _field_component(field: FilterField, criteria: Criteria, places: list[dict[s
     label = {"text": field.label.text, "classes": "govuk-label--s"}
     hint = {"hint": {"text": field.hint}} if field.hint else {}
     items: list[dict[str, Any]] | None = None
-    if isinstance(field, PlaceFilter) and "blank" in field.govuk:
-        chosen = value.code if value is not None else None
-        items = [
-            {"value": place["value"], "text": place["text"], "selected": place["value"] == chosen}
-            for place in places
-        ]
-    elif isinstance(field, NumberFilter) and field.choice:
+    if isinstance(field, NumberFilter) and field.choice:
         items = [
             {"value": str(number), "text": field.choice.format(number), "selected": value == number}
             for number in field.allowed
@@ -217,15 +208,6 @@ def shortcuts(criteria: Criteria, base: str) -> list[Tag]:
 def council_choices(token: str) -> list[dict[str, Any]]:
     """Options for "Where do you live?": every local authority, by name."""
     return [{"value": code, "text": name} for code, name in _authority_names(token)]
-
-
-def place_choices(token: str) -> list[dict[str, Any]]:
-    """Options for the place list: regions first, then every local authority, by name."""
-    return [
-        {"value": REGION_TO_CODE[region], "text": region.label, "group": "Regions"} for region in Region
-    ] + [
-        {"value": code, "text": name, "group": "Local authorities"} for code, name in _authority_names(token)
-    ]
 
 
 def _authority_names(token: str) -> tuple[tuple[str, str], ...]:
