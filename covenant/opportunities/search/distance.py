@@ -17,7 +17,6 @@ from sqlalchemy import (
     select,
 )
 
-from covenant.extensions import db
 from covenant.models import (
     Pledge,
     PostcodeDistrict,
@@ -73,21 +72,13 @@ def miles_between(start: tuple[float, float], end: tuple[float, float]) -> float
 def pledge_miles(pledges: list[Pledge], origin: Place) -> dict[int, float]:
     """How far each pledge with a place of its own is from the origin, in miles, by its id: from its postcode
     district's centre when it has one, else from the nearest of its council areas. Regional pledges without a
-    district, national and remote ones have no distance. One read, of the page's few districts."""
-    codes = {pledge.postcode_district for pledge in pledges if pledge.postcode_district}
-    centres = {
-        code: (latitude, longitude)
-        for code, latitude, longitude in db.session.execute(
-            select(PostcodeDistrict.code, PostcodeDistrict.latitude, PostcodeDistrict.longitude).where(
-                PostcodeDistrict.code.in_(codes)
-            )
-        )
-    }
+    district, national and remote ones have no distance. Nothing is read: the search loads the page's pledges
+    with their districts and council areas."""
     miles: dict[int, float] = {}
     for pledge in pledges:
-        district = centres.get(pledge.postcode_district or "")
+        district = pledge.district
         if district is not None and pledge.reach in (Reach.LOCAL_AUTHORITIES, Reach.REGIONS):
-            miles[pledge.id] = miles_between(origin.point, district)
+            miles[pledge.id] = miles_between(origin.point, (district.latitude, district.longitude))
         elif pledge.reach == Reach.LOCAL_AUTHORITIES and pledge.local_authorities:
             miles[pledge.id] = min(
                 miles_between(origin.point, (authority.latitude, authority.longitude))

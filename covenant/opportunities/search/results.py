@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, bindparam, literal, select, union_all
-from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from covenant.extensions import db
 from covenant.models import (
@@ -209,7 +209,11 @@ def search(criteria: Criteria, today: date, token: str) -> Results:
     found = db.session.scalars(
         select(Pledge)
         .join(Pledge.organisation)
-        .options(contains_eager(Pledge.organisation), lazyload(Pledge.outcome_area_rows))
+        .options(
+            contains_eager(Pledge.organisation),
+            lazyload(Pledge.outcome_area_rows),
+            joinedload(Pledge.district),  # for "3 miles away" (`distance.pledge_miles`)
+        )
         .where(Pledge.id.in_(ids))
     ).unique()
     by_id = {pledge.id: pledge for pledge in found}
