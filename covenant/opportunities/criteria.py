@@ -17,7 +17,6 @@ from covenant.opportunities.places import (
     REGION_CODES,
     REGION_TO_CODE,
     Place,
-    find_district,
     find_near,
     find_place,
 )
@@ -28,7 +27,6 @@ __all__ = [
     "REGION_TO_CODE",
     "Criteria",
     "Place",
-    "find_district",
     "find_near",
     "find_place",
     "parse_criteria",

@@ -87,15 +87,6 @@ def find_coded_place(code: str) -> Place | str:
     return find_place(code) or f"We could not find ‘{code.strip()[:40]}’. {WHERE_ACCEPTS}"
 
 
-def find_district(text: str) -> Place | None | str:
-    """The postcode district of a district or a whole postcode ("LS6", "LS6 1AA"), with a known centre; a message
-    when it is malformed or unknown. Only the district is kept, in the search and its address."""
-    code = _postcode_district(text)
-    if code is None:
-        return f"‘{text[:20]}’ is not a postcode. Use a postcode, or its first part, like LS6 or SW1A"
-    return _district_place(code)
-
-
 def _postcode_district(text: str) -> str | None:
     """The district of a postcode or postcode district as typed, or None when it is not one."""
     code = re.sub(r"\s+", "", text).upper()[:8]
