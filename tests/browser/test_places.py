@@ -77,3 +77,11 @@ def test_a_pledges_council_areas_are_chosen_by_typing(
 
     assert page.locator(".covenant-chosen-place").all_inner_texts() == ["Leeds"]
     check_page(page, watcher, "the Where section with a council area chosen")
+
+    # Enter in a box saves the section, rather than pressing the first Remove button.
+    page.get_by_label("Postcode district of the workplace (optional)").fill("LS6")
+    with page.expect_navigation():
+        page.get_by_label("Postcode district of the workplace (optional)").press("Enter")
+    assert not page.url.endswith("/location"), "saved and moved on"
+    page.goto(f"{browser_server.url}/pledges/{pledge_path}/location")
+    assert page.locator(".covenant-chosen-place").all_inner_texts() == ["Leeds"]
