@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from covenant import demo
 from covenant.extensions import db
-from covenant.models import LocalAuthority, Organisation, Pledge, PostcodeDistrict, Town, User
+from covenant.models import LocalAuthority, Organisation, Pledge, PostcodeDistrict, SavedSearch, Town, User
 from covenant.reference import load_places
 from covenant.vocab import PledgeStatus, Reach, Role
 from tests.conftest import ClientRequest, error_summary, normalise
@@ -352,3 +352,23 @@ def test_a_search_near_a_place_credits_the_open_data_it_uses(client_request: Cli
     )
     assert "OS data © Crown copyright and database right" in credit
     assert "GeoNames" in credit
+
+
+@pytest.mark.usefixtures("places")
+def test_a_search_with_a_place_it_cannot_find_is_not_saved_as_a_search_of_england(
+    client_request: ClientRequest, make_user: Callable[..., User]
+) -> None:
+    client_request.login(make_user(Role.PERSONAL_ADVISER))
+    client_request.get(
+        "alerts.save",
+        near="Atlantis",
+        _expected_status=302,
+        _expected_redirect="/opportunities?near=Atlantis",
+    )
+    client_request.post(
+        "alerts.save",
+        near="Atlantis",
+        _data={"name": "Atlantis", "frequency": "daily"},
+        _expected_redirect="/opportunities?near=Atlantis",
+    )
+    assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 0

@@ -47,6 +47,9 @@ def index() -> str:
 @roles(*ALERT_ROLES)
 def save() -> Response | tuple[str, int]:
     criteria = parse_criteria(request.args)
+    if criteria.place_problem is not None:
+        # A place the search cannot find would be saved as a search of all England: put it right there first.
+        return redirect(url_for("opportunities.index", **request.args))  # type: ignore[arg-type]
     query_string = normalised_query(criteria)
     already = existing_search(current_user, query_string)
     if already is not None:
