@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,9 +13,19 @@ from sqlalchemy import func, select
 
 from covenant import demo
 from covenant.extensions import db
-from covenant.models import LocalAuthority, Organisation, Pledge, PostcodeDistrict, SavedSearch, Town, User
+from covenant.models import (
+    LocalAuthority,
+    Organisation,
+    OutboundEmail,
+    Pledge,
+    PostcodeDistrict,
+    SavedSearch,
+    Town,
+    User,
+)
 from covenant.reference import load_places
-from covenant.vocab import PledgeStatus, Reach, Role
+from covenant.sqltypes import utcnow
+from covenant.vocab import AlertFrequency, PledgeStatus, Reach, Role
 from tests.conftest import ClientRequest, error_summary, normalise
 
 WHERE_ACCEPTS = "Enter a town, a postcode like LS6 or LS6 1AA, a council area or a region in England"
@@ -372,3 +383,36 @@ def test_a_search_with_a_place_it_cannot_find_is_not_saved_as_a_search_of_englan
         _expected_redirect="/opportunities?near=Atlantis",
     )
     assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 0
+
+
+@pytest.mark.usefixtures("places")
+def test_a_saved_search_near_a_town_emails_what_is_near_it_and_one_whose_place_is_gone_emails_nothing(
+    runner: FlaskCliRunner, make_user: Callable[..., User], make_pledge: Callable[..., Pledge]
+) -> None:
+    adviser = make_user(Role.PERSONAL_ADVISER, email="sam@example.org")
+    for query_string, name in (("near=Morley", "Morley"), ("near=ZZ99&distance=10", "Nowhere")):
+        db.session.add(
+            SavedSearch(
+                user=adviser,
+                name=name,
+                query_string=query_string,
+                frequency=AlertFrequency.DAILY,
+                alerted_through=utcnow() - timedelta(days=1),
+            )
+        )
+    make_pledge(
+        title="Welding in Morley",
+        reach=Reach.LOCAL_AUTHORITIES,
+        local_authorities=[council("Leeds")],
+        postcode_district="LS27",
+        published_at=utcnow() - timedelta(hours=1),
+    )
+    make_pledge(title="Anywhere in England", reach=Reach.NATIONAL, published_at=utcnow() - timedelta(hours=1))
+
+    result = runner.invoke(args=["send-alerts", "--frequency", "daily"])
+
+    assert result.exit_code == 0, result.output
+    [email] = db.session.scalars(select(OutboundEmail).where(OutboundEmail.template == "saved_search_alert"))
+    assert "‘Morley’" in email.body
+    assert "Welding in Morley" in email.body
+    assert "Anywhere in England" not in email.body

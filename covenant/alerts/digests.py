@@ -55,7 +55,10 @@ def site_path(endpoint: str, **values: Any) -> str:
 def new_matches(saved: SavedSearch, through: datetime) -> tuple[list[Pledge], int]:
     """Up to MAX_IN_DIGEST visible opportunities matching the search, published after it was last looked at
     and no later than `through`, newest first; and how many there are in all."""
-    query = build_query(saved_criteria(saved))
+    criteria = saved_criteria(saved)
+    if criteria.place_problem is not None:
+        return [], 0  # its place is no longer known: nothing, rather than matches from all of England
+    query = build_query(criteria)
     query = query.where(Pledge.published_at > saved.alerted_through, Pledge.published_at <= through)
     total = db.session.scalar(select(func.count()).select_from(query.with_only_columns(Pledge.id).subquery()))
     if not total:
