@@ -1,6 +1,6 @@
 """An organisation may give the first day when it says yes to a referral
 
-Revision ID: 0011
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03 13:50:00.000000
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None

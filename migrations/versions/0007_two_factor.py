@@ -1,7 +1,7 @@
 """Two-factor sign-in: authenticator secrets, recovery codes and emailed codes
 
-Revision ID: 0006
-Revises: 0011
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-03 14:00:00.000000
 
 """
@@ -10,9 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-# Chained after 0011, already on main, so this branch has one head; the lead re-chains at merge.
-down_revision = '0011'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

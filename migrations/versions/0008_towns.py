@@ -3,8 +3,8 @@
 Their names, positions and populations come from GeoNames (covenant/data/towns_england.csv), loaded by
 `flask load-places` with every postcode district's centre; a search finds a town by its `name_key`.
 
-Revision ID: 0007
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 13:55:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007'
-down_revision = '0005'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
