@@ -1,10 +1,12 @@
-"""Complete, valid answers for every pledge section, as a browser would post them."""
+"""Complete, valid answers for every pledge section, as a browser would post them, and helpers that write a
+pledge through the pages with them."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from covenant.sqltypes import uk_today
+from tests.conftest import csrf_token, error_summary
 
 
 def date_parts(name: str, value: date) -> dict[str, list[str]]:
@@ -45,3 +47,20 @@ def section_answers(today: date | None = None) -> dict[str, dict[str, object]]:
         },
         "adjustments": {"adjustments": "Flexible start times and a quiet room for breaks."},
     }
+
+
+def post_form(client, path, data):
+    """POST a form with a fresh CSRF token from the same page."""
+    return client.post(path, data={"csrf_token": csrf_token(client, path), **data})
+
+
+def start_pledge(client, title="Warehouse work experience", kind="work_experience"):
+    response = post_form(client, "/pledges/new", {"title": title, "kind": kind})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].split("/")[-2])
+
+
+def complete_pledge(client, pledge_id, answers=None):
+    for key, data in (answers or section_answers()).items():
+        response = post_form(client, f"/pledges/{pledge_id}/{key}", data)
+        assert response.status_code == 302, (key, error_summary(response.get_data(as_text=True)))

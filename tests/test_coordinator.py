@@ -1,4 +1,4 @@
-"""Coordinators: what waits for review and what is overdue, what the review page says about who asked, an
+"""Coordinators: reviewing pledges and their wording changes, what waits for review and what is overdue, what the review page says about who asked, an
 organisation's history, nudging with a question first, and inviting another coordinator."""
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from covenant.extensions import db
-from covenant.models import AuditEvent, Invitation, User
+from covenant.models import AuditEvent, Invitation, Pledge, User
 from covenant.pledges.operations import transition
 from covenant.review.deadlines import due_on, is_overdue
 from covenant.sqltypes import utcnow
 from covenant.vocab import UK_TIME_ZONE, PledgeStatus, Role
-from tests.conftest import banner, link_in, normalise, parse, text_of
+from tests.conftest import banner, csrf_token, error_summary, link_in, normalise, parse, text_of
+from tests.pledge_answers import complete_pledge, post_form, section_answers, start_pledge
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
 
@@ -246,3 +247,121 @@ def test_managers_cannot_invite_coordinators(client_request, make_user, outbox):
     )
     assert banner(page) is None
     assert outbox() == []
+
+
+# Reviewing pledges
+
+
+def test_coordinator_can_request_changes_or_reject_with_a_reason_the_organisation_sees(
+    client, employer, coordinator, login_as, outbox
+):
+    login_as(employer)
+    pledge_id = start_pledge(client)
+    complete_pledge(client, pledge_id)
+    post_form(client, f"/pledges/{pledge_id}/check", {})
+
+    login_as(coordinator)
+    response = post_form(client, f"/review/{pledge_id}", {"decision": "request_changes", "reason": ""})
+    assert response.status_code == 400
+    assert error_summary(response.get_data(as_text=True)) == ["Enter what the organisation needs to change"]
+    response = post_form(
+        client,
+        f"/review/{pledge_id}",
+        {"decision": "request_changes", "reason": "Say where the warehouse is."},
+    )
+    assert response.status_code == 302
+    assert outbox(employer.email)[-1].template == "pledge_changes_requested"
+    assert "Say where the warehouse is." in outbox(employer.email)[-1].body
+
+    login_as(employer)
+    page = client.get(f"/pledges/{pledge_id}").get_data(as_text=True)
+    assert "A coordinator has asked for changes" in page
+    assert "Say where the warehouse is." in page
+    post_form(client, f"/pledges/{pledge_id}/check", {})
+    assert db.session.get(Pledge, pledge_id).status == PledgeStatus.SUBMITTED
+
+    login_as(coordinator)
+    response = post_form(
+        client,
+        f"/review/{pledge_id}",
+        {"decision": "reject", "reason": "We cannot verify this organisation."},
+    )
+    assert response.status_code == 302
+    login_as(employer)
+    page = client.get(f"/pledges/{pledge_id}").get_data(as_text=True)
+    assert "This pledge was not approved" in page
+    assert "We cannot verify this organisation." in page
+
+
+def test_only_coordinators_review(client, employer, login_as, make_pledge):
+    login_as(employer)
+    pledge = make_pledge(organisation=employer.organisation, status=PledgeStatus.SUBMITTED)
+    assert client.get("/review/").status_code == 403
+    assert client.get(f"/review/{pledge.id}").status_code == 403
+
+
+def test_wording_changes_to_a_live_pledge_are_shown_to_coordinators_as_a_diff(
+    client_request, employer, make_pledge, make_user
+):
+    client_request.login(employer)
+    pledge = make_pledge(
+        organisation=employer.organisation,
+        status=PledgeStatus.PUBLISHED,
+        summary="A week learning how an office works.",
+    )
+    about = dict(
+        section_answers()["about"],
+        title=pledge.title,
+        kind=pledge.kind.value,
+        outcome_areas=[area.value for area in pledge.outcome_areas],
+        summary="A week learning how a busy office works.",
+        description=pledge.description,
+        what_you_get="A reference and a hot lunch.",
+    )
+    client_request.post("pledges.edit_section", pledge_id=pledge.id, section_key="about", _data=about)
+    assert db.session.get(Pledge, pledge.id).status == PledgeStatus.PUBLISHED  # wording keeps it live
+
+    client_request.login(make_user(Role.COORDINATOR, name="Cora Ordinator"))
+    queue = client_request.get("review.queue")
+    assert "1 change to check" in text_of(queue)
+    [link] = queue.select("a[href^='/review/wording/']")
+    change = client_request.get_url(str(link["href"]))
+
+    assert text_of(change, "h1") == f"Check the wording of ‘{pledge.title}’"
+    assert [normalise(mark.get_text()) for mark in change.select("del")] == ["taken out: an"]
+    assert [normalise(mark.get_text()) for mark in change.select("ins")] == [
+        "put in: a busy",
+        "put in: a hot",
+    ]
+    assert [heading.get_text() for heading in change.select("main h2")] == [
+        "Summary",
+        "What the care leaver gets",
+    ]
+
+    client_request.post_url(str(link["href"]), _expected_redirect="/review/")
+    queue = client_request.get("review.queue")
+    assert "There are no wording changes to check" in text_of(queue)
+    assert db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.action == "pledge_wording_checked")
+    ).all()
+    checked = client_request.get_url(str(link["href"]))
+    assert "Checked by Cora Ordinator" in text_of(checked)
+
+
+# Signatories without a pledge
+
+
+def test_a_signatory_is_nudged_at_most_once_a_week(client, make_user, make_organisation, login_as, outbox):
+    organisation = make_organisation(name="Quiet Quarry")
+    admin = make_user(Role.ORGANISATION_ADMIN, organisation=organisation)
+    login_as(make_user(Role.COORDINATOR))
+    for _ in range(2):
+        token = csrf_token(client, "/coordinator/signatories-without-pledges")
+        response = client.post(
+            f"/coordinator/organisations/{organisation.id}/nudge",
+            data={"csrf_token": token},
+            follow_redirects=True,
+        )
+        assert response.status_code == 200
+    assert [email.template for email in outbox(admin.email)] == ["nudge"]
+    assert "was nudged less than a week ago" in response.get_data(as_text=True)

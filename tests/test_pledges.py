@@ -15,24 +15,7 @@ from covenant.pledges.sections import SECTIONS, SECTIONS_BY_KEY
 from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import PLEDGE_TRANSITIONS, PledgeStatus, Role
 from tests.conftest import csrf_token, error_summary, normalise, text_of
-from tests.pledge_answers import date_parts, section_answers
-
-
-def post_form(client, path, data):
-    """POST a form with a fresh CSRF token from the same page."""
-    return client.post(path, data={"csrf_token": csrf_token(client, path), **data})
-
-
-def start_pledge(client, title="Warehouse work experience", kind="work_experience"):
-    response = post_form(client, "/pledges/new", {"title": title, "kind": kind})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return int(response.headers["Location"].split("/")[-2])
-
-
-def complete_pledge(client, pledge_id, answers=None):
-    for key, data in (answers or section_answers()).items():
-        response = post_form(client, f"/pledges/{pledge_id}/{key}", data)
-        assert response.status_code == 302, (key, error_summary(response.get_data(as_text=True)))
+from tests.pledge_answers import complete_pledge, date_parts, post_form, section_answers, start_pledge
 
 
 @pytest.fixture
@@ -103,46 +86,6 @@ def test_an_employer_writes_submits_and_a_coordinator_approves_a_pledge(
         "published",
         "closed",
     ]
-
-
-def test_coordinator_can_request_changes_or_reject_with_a_reason_the_organisation_sees(
-    client, employer, coordinator, login_as, outbox
-):
-    pledge_id = start_pledge(client)
-    complete_pledge(client, pledge_id)
-    post_form(client, f"/pledges/{pledge_id}/check", {})
-
-    login_as(coordinator)
-    response = post_form(client, f"/review/{pledge_id}", {"decision": "request_changes", "reason": ""})
-    assert response.status_code == 400
-    assert error_summary(response.get_data(as_text=True)) == ["Enter what the organisation needs to change"]
-    response = post_form(
-        client,
-        f"/review/{pledge_id}",
-        {"decision": "request_changes", "reason": "Say where the warehouse is."},
-    )
-    assert response.status_code == 302
-    assert outbox(employer.email)[-1].template == "pledge_changes_requested"
-    assert "Say where the warehouse is." in outbox(employer.email)[-1].body
-
-    login_as(employer)
-    page = client.get(f"/pledges/{pledge_id}").get_data(as_text=True)
-    assert "A coordinator has asked for changes" in page
-    assert "Say where the warehouse is." in page
-    post_form(client, f"/pledges/{pledge_id}/check", {})
-    assert db.session.get(Pledge, pledge_id).status == PledgeStatus.SUBMITTED
-
-    login_as(coordinator)
-    response = post_form(
-        client,
-        f"/review/{pledge_id}",
-        {"decision": "reject", "reason": "We cannot verify this organisation."},
-    )
-    assert response.status_code == 302
-    login_as(employer)
-    page = client.get(f"/pledges/{pledge_id}").get_data(as_text=True)
-    assert "This pledge was not approved" in page
-    assert "We cannot verify this organisation." in page
 
 
 @pytest.mark.parametrize(
@@ -378,12 +321,6 @@ def test_an_organisation_cannot_see_or_change_another_organisations_pledges(
     assert db.session.get(Pledge, other.id).title != "Mine now"
 
 
-def test_only_coordinators_review(client, employer, make_pledge):
-    pledge = make_pledge(organisation=employer.organisation, status=PledgeStatus.SUBMITTED)
-    assert client.get("/review/").status_code == 403
-    assert client.get(f"/review/{pledge.id}").status_code == 403
-
-
 def test_invalid_transitions_get_a_clear_message_not_a_500(client, employer, make_pledge):
     draft = make_pledge(organisation=employer.organisation, status=PledgeStatus.DRAFT)
     token = csrf_token(client, f"/pledges/{draft.id}")
@@ -598,22 +535,6 @@ def test_the_task_list_says_what_stops_a_complete_pledge_being_submitted(client,
     assert "The closing date for referrals must be today or in the future" in html
 
 
-def test_a_signatory_is_nudged_at_most_once_a_week(client, make_user, make_organisation, login_as, outbox):
-    organisation = make_organisation(name="Quiet Quarry")
-    admin = make_user(Role.ORGANISATION_ADMIN, organisation=organisation)
-    login_as(make_user(Role.COORDINATOR))
-    for _ in range(2):
-        token = csrf_token(client, "/coordinator/signatories-without-pledges")
-        response = client.post(
-            f"/coordinator/organisations/{organisation.id}/nudge",
-            data={"csrf_token": token},
-            follow_redirects=True,
-        )
-        assert response.status_code == 200
-    assert [email.template for email in outbox(admin.email)] == ["nudge"]
-    assert "was nudged less than a week ago" in response.get_data(as_text=True)
-
-
 def test_changing_a_live_pledges_contact_details_sends_it_back_for_review(
     client_request, employer, make_pledge
 ):
@@ -654,53 +575,6 @@ def test_a_suspended_organisation_cannot_send_a_live_pledge_to_the_review_queue(
     ]
     assert db.session.get(Pledge, pledge.id).status == PledgeStatus.PUBLISHED
     assert db.session.get(Pledge, pledge.id).title != "A new name"
-
-
-def test_wording_changes_to_a_live_pledge_are_shown_to_coordinators_as_a_diff(
-    client_request, employer, make_pledge, make_user
-):
-    pledge = make_pledge(
-        organisation=employer.organisation,
-        status=PledgeStatus.PUBLISHED,
-        summary="A week learning how an office works.",
-    )
-    about = dict(
-        section_answers()["about"],
-        title=pledge.title,
-        kind=pledge.kind.value,
-        outcome_areas=[area.value for area in pledge.outcome_areas],
-        summary="A week learning how a busy office works.",
-        description=pledge.description,
-        what_you_get="A reference and a hot lunch.",
-    )
-    client_request.post("pledges.edit_section", pledge_id=pledge.id, section_key="about", _data=about)
-    assert db.session.get(Pledge, pledge.id).status == PledgeStatus.PUBLISHED  # wording keeps it live
-
-    client_request.login(make_user(Role.COORDINATOR, name="Cora Ordinator"))
-    queue = client_request.get("review.queue")
-    assert "1 change to check" in text_of(queue)
-    [link] = queue.select("a[href^='/review/wording/']")
-    change = client_request.get_url(str(link["href"]))
-
-    assert text_of(change, "h1") == f"Check the wording of ‘{pledge.title}’"
-    assert [normalise(mark.get_text()) for mark in change.select("del")] == ["taken out: an"]
-    assert [normalise(mark.get_text()) for mark in change.select("ins")] == [
-        "put in: a busy",
-        "put in: a hot",
-    ]
-    assert [heading.get_text() for heading in change.select("main h2")] == [
-        "Summary",
-        "What the care leaver gets",
-    ]
-
-    client_request.post_url(str(link["href"]), _expected_redirect="/review/")
-    queue = client_request.get("review.queue")
-    assert "There are no wording changes to check" in text_of(queue)
-    assert db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.action == "pledge_wording_checked")
-    ).all()
-    checked = client_request.get_url(str(link["href"]))
-    assert "Checked by Cora Ordinator" in text_of(checked)
 
 
 @pytest.mark.parametrize(
