@@ -197,7 +197,7 @@ def init_search_commands(app: Flask) -> None:
     @click.argument("file", type=click.Path(path_type=Path))
     def import_postcode_districts_command(file: Path) -> None:
         """Load postcode district centres from the ONS Postcode Directory CSV or a district,latitude,longitude CSV."""
-        from covenant.opportunities.gazetteer import GazetteerError, import_postcode_districts, open_gazetteer
+        from covenant.reference.gazetteer import GazetteerError, import_postcode_districts, open_gazetteer
 
         try:
             gazetteer = open_gazetteer(file)

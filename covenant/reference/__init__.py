@@ -1,5 +1,6 @@
 """Loading reference data: England's children's-services local authorities, and the places a search can be near
-(every postcode district's centre and England's towns, `load_places`)."""
+(every postcode district's centre and England's towns, `load_places`; other postcode files, such as the ONS
+Postcode Directory, through `gazetteer`)."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def is_postcode_district(code: str) -> bool:
 def load_places() -> PlacesResult:
     """Load the packaged postcode district centres and towns (covenant/data/), adding new ones and correcting
     changed ones; running it again changes nothing. The caller commits."""
-    from covenant.opportunities.gazetteer import import_postcode_districts
+    from covenant.reference.gazetteer import import_postcode_districts
 
     data = resources.files("covenant.data")
     with data.joinpath("postcode_districts.csv").open("rb") as districts:
