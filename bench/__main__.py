@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import load, sample
+from bench import load, reports, sample
 from bench.database import RESULTS_DIR, Target, bench_app, postgres_target, prepare, sqlite_target
 from bench.rows import PLEDGES
 from bench.timing import SEARCH_PATH, SEARCHES, SearchTiming, time_searches
@@ -36,6 +36,7 @@ class DatabaseResult:
     name: str
     data: dict[str, Any]
     searches: list[SearchTiming] = field(default_factory=list)
+    reports: list[reports.PageTiming] = field(default_factory=list)
     sample: sample.SampleTiming | None = None
     hello: load.Throughput | None = None
     search_page: load.Throughput | None = None
@@ -51,6 +52,7 @@ class DatabaseResult:
             "database": self.name,
             "data": self.data,
             "searches": [timing.as_dict() for timing in self.searches],
+            "reports": [timing.as_dict() for timing in self.reports],
             "sample": self.sample.as_dict() if self.sample else None,
             "throughput": {
                 "hello": self.hello.as_dict() if self.hello else None,
@@ -74,6 +76,18 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=sample.SIZE,
         help=f"random searches timed the first time (default {sample.SIZE}; 0 skips them)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["search", "reports"],
+        help="run only the search section, or only the reports section (default: both)",
+    )
+    parser.add_argument(
+        "--report-runs", type=int, default=20, help="timed runs of each dashboard (default 20)"
+    )
+    parser.add_argument(
+        "--report-pages",
+        help="time only the dashboards whose path contains one of these comma-separated words (e.g. statistics)",
     )
     options = parser.parse_args(argv)
 
@@ -104,6 +118,62 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Letting the new data settle for {SETTLE_SECONDS} s")
         os.sync()
         time.sleep(SETTLE_SECONDS)
+    if options.only != "search":
+        run_reports(prepared, options)
+    if options.only != "reports":
+        time_search_section(prepared, options)
+    if not options.no_load and options.only != "reports":
+        for target, result in prepared:
+            measure_load(target, result, options)
+    results = [result for _, result in prepared]
+    verdicts = print_results(results, unreachable, options)
+    print()
+    for line in verdicts:
+        print(line)
+    path = write_json(results, unreachable, verdicts, cores, options)
+    print(f"\nResults written to {path.relative_to(RESULTS_DIR.parent)}")
+    return 0
+
+
+def print_results(
+    results: list[DatabaseResult], unreachable: list[str], options: argparse.Namespace
+) -> list[str]:
+    """Each database's tables, the dashboards beside the searches; then the verdicts, returned."""
+    for result in results:
+        if options.only != "reports":
+            print_table(result, options)
+        if options.only != "search":
+            reports.print_reports(result.name, result.reports, options.report_runs)
+    verdicts = [] if options.only == "reports" else judge(results, unreachable)
+    if options.only != "search":
+        verdicts.append(reports.judge_reports([(result.name, result.reports) for result in results]))
+    return verdicts
+
+
+def run_reports(prepared: list[tuple[Target, DatabaseResult]], options: argparse.Namespace) -> None:
+    """The reports section: its rows in each database (generated once), then each dashboard timed."""
+    for target, result in prepared:
+        generated, seconds, counts = reports.prepare_reports(bench_app(target.url))
+        result.data["reports"] = {"generated": generated, "seconds": round(seconds, 1), "counts": counts}
+        how = "generated" if generated else "reused"
+        print(
+            f"{target.name}: report data {how} in {seconds:.1f} s: {counts['referral_events']:,} referral "
+            f"state changes, {counts['referrals']:,} referrals, {counts['care_leavers']:,} care leavers"
+        )
+    for target, result in prepared:
+        started = time.perf_counter()
+        pages = reports.PAGES
+        if options.report_pages:
+            words = options.report_pages.split(",")
+            pages = [page for page in pages if any(word in page.path for word in words)]
+        result.reports = reports.time_reports(bench_app(target.url), runs=options.report_runs, pages=pages)
+        print(
+            f"{target.name}: timed {len(result.reports)} dashboards in {time.perf_counter() - started:.0f} s"
+        )
+
+
+def time_search_section(prepared: list[tuple[Target, DatabaseResult]], options: argparse.Namespace) -> None:
+    """The search section: the named searches, then the random sample, on each database."""
     for target, result in prepared:
         started = time.perf_counter()
         app = bench_app(target.url)
@@ -119,20 +189,6 @@ def main(argv: list[str] | None = None) -> int:
                 f"{target.name}: timed a random sample of {options.sample} searches, {sample.RUNS} runs each, "
                 f"in {time.perf_counter() - started:.0f} s"
             )
-    if not options.no_load:
-        for target, result in prepared:
-            measure_load(target, result, options)
-    results = [result for _, result in prepared]
-    for result in results:
-        print_table(result, options)
-
-    verdicts = judge(results, unreachable)
-    print()
-    for line in verdicts:
-        print(line)
-    path = write_json(results, unreachable, verdicts, cores, options)
-    print(f"\nResults written to {path.relative_to(RESULTS_DIR.parent)}")
-    return 0
 
 
 def prepare_database(target: Target, options: argparse.Namespace) -> DatabaseResult | None:

@@ -7,6 +7,7 @@ A database that already holds the expected rows at the current migration head, g
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -30,7 +31,10 @@ from devtools.servers import create_postgres_database
 
 RESULTS_DIR = PROJECT_ROOT / "bench-results"
 SQLITE_PATH = RESULTS_DIR / "covenant_bench.sqlite3"
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/covenant_bench"
+# BENCH_POSTGRES_URL chooses another database, so two checkouts on one server do not rebuild each other's.
+POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/covenant_bench"
+)
 STALE_AFTER_DAYS = 7
 
 

@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from covenant.referrals import bp as referrals_bp
     from covenant.reports import bp as reports_bp
     from covenant.review import bp as review_bp
+    from covenant.statistics import bp as statistics_bp
     from covenant.team import bp as team_bp
     from covenant.two_factor import bp as two_factor_bp
 
@@ -134,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
         team_bp,
         reports_bp,
         two_factor_bp,
+        statistics_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config["ENVIRONMENT"] in ("development", "test"):

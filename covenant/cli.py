@@ -110,6 +110,7 @@ def init_commands(app: Flask) -> None:
 
     init_search_commands(app)
     init_cron_commands(app)
+    init_statistics_commands(app)
 
 
 def init_cron_commands(app: Flask) -> None:
@@ -229,6 +230,36 @@ def init_search_commands(app: Flask) -> None:
                 click.echo(f"  line {rejection.line}: {rejection.reason}")
             if result.rejected > len(result.rejections):
                 click.echo(f"  and {result.rejected - len(result.rejections)} more.")
+
+
+def init_statistics_commands(app: Flask) -> None:
+    """Commands for the statistics: published figures to set beside the covenant's own."""
+
+    @app.cli.command("import-care-leaver-statistics")
+    @click.argument("file", type=click.Path(path_type=Path))
+    def import_care_leaver_statistics_command(file: Path) -> None:
+        """Import DfE's care leavers' activity figures (a CSV file from Explore Education Statistics, "Children
+        looked after in England including adoptions"); importing a year again replaces its figures."""
+        from covenant.statistics.importer import StatisticsFileError, import_care_leaver_statistics
+
+        try:
+            result = import_care_leaver_statistics(file)
+        except StatisticsFileError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from error
+        db.session.commit()
+        click.echo(
+            f"Care leaver figures from {file.name}: {result.added} added, {result.updated} updated, "
+            f"{result.unchanged} unchanged ({result.suppressed} suppressed in the file, kept as unknown)."
+        )
+        if result.other_levels:
+            click.echo(f"{_plural(result.other_levels, 'national or regional row')} skipped.")
+        if result.unmatched_codes:
+            click.echo(
+                f"{_plural(len(result.unmatched_codes), 'authority code')} not matched, so not imported:"
+            )
+            for code, name in sorted(result.unmatched_codes.items()):
+                click.echo(f"  {code} {name}")
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:

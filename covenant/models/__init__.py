@@ -22,6 +22,7 @@ from covenant.models.referral import (
     SustainmentCheck,
 )
 from covenant.models.search import PostcodeDistrict, SavedSearch, SearchState, Town
+from covenant.models.statistics import CareLeaverStatistic
 from covenant.models.two_factor import RecoveryCode, TwoFactor
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "CareLeaver",
     "CareLeaverKind",
     "CareLeaverOutcomeArea",
+    "CareLeaverStatistic",
     "InterestRequest",
     "Invitation",
     "LocalAuthority",

@@ -35,6 +35,8 @@ class Referral(Base):
         ),
         # A pledge's referrals by status in the order they came: its waiting list, its places.
         Index("ix_referral_pledge_id_status", "pledge_id", "status", "created_at"),
+        # Referrals made over a period, by the care leaver's authority (the reports), from this index alone.
+        Index("ix_referral_created_at_care_leaver_id", "created_at", "care_leaver_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +69,11 @@ class ReferralEvent(Base):
     """One move of a referral from one status to another: when, by whom, and why if they said."""
 
     __tablename__ = "referral_event"
+    __table_args__ = (
+        # The reports count moves into a status over a period (starts, completions): this index alone answers
+        # them, and gives the referral to join to without reading the events.
+        Index("ix_referral_event_to_status_occurred_at", "to_status", "occurred_at", "referral_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,265 @@
+"""The figures behind the statistics pages, each one SQL aggregation in the database: the rows that come back
+are the figures (one per authority, region or outcome area), never the referrals or pledges they count.
+
+"Near" is the search's distance rule (covenant/opportunities/search/distance.py): a local or regional pledge whose
+postcode district's centre is within the distance of the authority's centre, by the same equirectangular
+arithmetic, here between two columns instead of a column and a point.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy.orm import aliased
+
+from covenant.extensions import db
+from covenant.models import (
+    CareLeaver,
+    CareLeaverStatistic,
+    LocalAuthority,
+    Pledge,
+    PledgeOutcomeArea,
+    PostcodeDistrict,
+    Referral,
+    ReferralEvent,
+)
+from covenant.opportunities.search.bits import AREA_BIT, has_any
+from covenant.opportunities.search.distance import MILES_PER_DEGREE
+from covenant.opportunities.search.visibility import visible
+from covenant.statistics.importer import AGED_19_TO_21, NEET
+from covenant.vocab import NEARBY_MILES, OutcomeArea, Reach, ReferralStatus, Region
+
+# cos(latitude) as a polynomial (Taylor, second order, about 52.5°N): plain arithmetic the same on both
+# databases, within 0.0002 of the cosine anywhere in England (49.9°N to 55.8°N).
+_MIDDLE = math.radians(52.5)
+_COS, _SIN = math.cos(_MIDDLE), math.sin(_MIDDLE)
+# The narrowest a degree of longitude gets in England, for the bounding box.
+_NARROWEST = math.cos(math.radians(56.0))
+
+
+def _cos_latitude(latitude: Any) -> ColumnElement[float]:
+    offset = (latitude - math.degrees(_MIDDLE)) * (math.pi / 180)
+    return literal(_COS) - literal(_SIN) * offset - literal(_COS / 2) * offset * offset
+
+
+def within_miles_of(
+    latitude: Any, longitude: Any, centre_latitude: Any, centre_longitude: Any, miles: float
+) -> ColumnElement[bool]:
+    """A point (two columns) within `miles` of a centre (two other columns): the bounding box first, which an
+    index can use, then the search's equirectangular distance."""
+    degrees = miles / MILES_PER_DEGREE
+    d_lat = latitude - centre_latitude
+    d_lon = (longitude - centre_longitude) * _cos_latitude(centre_latitude)
+    return and_(
+        latitude.between(centre_latitude - degrees, centre_latitude + degrees),
+        longitude.between(centre_longitude - degrees / _NARROWEST, centre_longitude + degrees / _NARROWEST),
+        d_lat * d_lat + d_lon * d_lon <= degrees * degrees,
+    )
+
+
+@dataclass(frozen=True)
+class Need:
+    """One authority's row in the needs report."""
+
+    code: str
+    name: str
+    region: Region
+    not_in_work: int | None  # DfE's count of care leavers aged 19 to 21 NEET; None when suppressed or missing
+    places: int  # places left on live EET pledges near it (those with a limit)
+    unlimited: int  # live EET pledges near it with no limit on places
+    referrals: int  # referrals of its care leavers made in the period
+
+    @property
+    def gap(self) -> int | None:
+        """Young people not in education, employment or training beyond the places near them."""
+        return None if self.not_in_work is None else self.not_in_work - self.places
+
+
+def latest_neet_period() -> str | None:
+    """The latest year DfE's figures were imported for."""
+    return db.session.scalar(
+        select(func.max(CareLeaverStatistic.period)).where(
+            CareLeaverStatistic.activity == NEET, CareLeaverStatistic.age_band == AGED_19_TO_21
+        )
+    )
+
+
+def needs_by_authority(
+    start: datetime, end: datetime, today: date, miles: float = NEARBY_MILES
+) -> list[Need]:
+    """Every authority: its care leavers aged 19 to 21 not in education, employment or training (DfE's latest
+    year), the live places within `miles` of it, and its referrals from `start` to `end`; the biggest gap first,
+    authorities whose figure is unknown last."""
+    authority = LocalAuthority
+    period = latest_neet_period()
+    neet = (
+        select(CareLeaverStatistic.authority_code, CareLeaverStatistic.count)
+        .where(
+            CareLeaverStatistic.period == period,
+            CareLeaverStatistic.age_band == AGED_19_TO_21,
+            CareLeaverStatistic.activity == NEET,
+        )
+        .subquery("neet")
+    )
+    near = nearby_places(miles, today)
+    referrals = (
+        select(
+            CareLeaver.local_authority_id.label("authority_id"), func.count(Referral.id).label("referrals")
+        )
+        .join(Referral, Referral.care_leaver_id == CareLeaver.id)
+        .where(Referral.created_at >= start, Referral.created_at < end)
+        .group_by(CareLeaver.local_authority_id)
+        .subquery("referrals")
+    )
+    places = func.coalesce(near.c.places, 0)
+    statement = (
+        select(
+            authority.gss_code,
+            authority.name,
+            authority.region,
+            neet.c.count,
+            places,
+            func.coalesce(near.c.unlimited, 0),
+            func.coalesce(referrals.c.referrals, 0),
+        )
+        .outerjoin(neet, neet.c.authority_code == authority.gss_code)
+        .outerjoin(near, near.c.authority_id == authority.id)
+        .outerjoin(referrals, referrals.c.authority_id == authority.id)
+        .order_by(
+            neet.c.count.is_(None),
+            (neet.c.count - places).desc(),
+            authority.name,
+        )
+    )
+    return [Need(*row) for row in db.session.execute(statement)]
+
+
+def nearby_places(miles: float, today: date) -> Any:
+    """Per authority: places left on live pledges helping with education, employment or training based within
+    `miles` of it, and how many such pledges have no limit (a subquery of authority_id, places, unlimited).
+
+    A pledge is where its postcode district is (the search's distance rule, `districts_near`), so each pledge is
+    near an authority once or not at all. Live pledges are summed by district first, in one pass over the
+    search's covering index; then each authority adds up the districts within `miles` of its centre."""
+    target = aliased(LocalAuthority, name="target")
+    limited = Pledge.places_unlimited.is_(False) & Pledge.places.is_not(None)
+    by_district = (
+        select(
+            Pledge.postcode_district.label("code"),
+            func.sum(case((limited, Pledge.places - Pledge.places_taken), else_=0)).label("places"),
+            func.sum(case((limited, 0), else_=1)).label("unlimited"),
+        )
+        .where(
+            *visible(today),
+            has_any(Pledge.outcome_area_bits, AREA_BIT[OutcomeArea.EDUCATION_EMPLOYMENT]),
+            Pledge.reach.in_([Reach.LOCAL_AUTHORITIES, Reach.REGIONS]),
+            Pledge.postcode_district.is_not(None),
+        )
+        .group_by(Pledge.postcode_district)
+        .cte("by_district")
+        .prefix_with("MATERIALIZED")
+    )
+    return (
+        select(
+            target.id.label("authority_id"),
+            func.sum(by_district.c.places).label("places"),
+            func.sum(by_district.c.unlimited).label("unlimited"),
+        )
+        .join(
+            PostcodeDistrict,
+            within_miles_of(
+                PostcodeDistrict.latitude,
+                PostcodeDistrict.longitude,
+                target.latitude,
+                target.longitude,
+                miles,
+            ),
+        )
+        .join(by_district, by_district.c.code == PostcodeDistrict.code)
+        .group_by(target.id)
+        .subquery("near")
+    )
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The public headline counts for a period (before disclosure control)."""
+
+    referrals: int
+    starts: int
+    completions: int
+    live_pledges: int
+    organisations: int
+
+
+def headline(start: datetime, end: datetime, today: date) -> Headline:
+    """Referrals made, starts and completions in the period; live pledges and the organisations offering them
+    today. Two statements."""
+    moves = (
+        select(
+            # count(*), not of a column outside the index: PostgreSQL then reads the index alone.
+            func.count().filter(ReferralEvent.to_status == ReferralStatus.STARTED),
+            func.count().filter(ReferralEvent.to_status == ReferralStatus.COMPLETED),
+        )
+        .where(
+            ReferralEvent.to_status.in_([ReferralStatus.STARTED, ReferralStatus.COMPLETED]),
+            ReferralEvent.occurred_at >= start,
+            ReferralEvent.occurred_at < end,
+        )
+        .subquery()
+    )
+    made = (
+        select(func.count(Referral.id))
+        .where(Referral.created_at >= start, Referral.created_at < end)
+        .scalar_subquery()
+    )
+    live = select(
+        func.count(Pledge.id).label("pledges"),
+        func.count(func.distinct(Pledge.organisation_id)).label("orgs"),
+    ).where(*visible(today))
+    starts, completions = db.session.execute(select(moves)).one()
+    pledges, organisations, referrals = db.session.execute(live.add_columns(made)).one()
+    return Headline(
+        referrals=int(referrals or 0),
+        starts=int(starts or 0),
+        completions=int(completions or 0),
+        live_pledges=int(pledges or 0),
+        organisations=int(organisations or 0),
+    )
+
+
+def starts_by_region_and_area(start: datetime, end: datetime) -> dict[tuple[Region, OutcomeArea], int]:
+    """Care leavers starting an opportunity in the period, by the region of their authority and the outcome
+    areas of the pledge (a start counts under each of its pledge's areas). Counted by authority first, so each
+    start is looked up once and the 153 authorities' regions after."""
+    by_authority = (
+        select(
+            CareLeaver.local_authority_id.label("authority_id"),
+            PledgeOutcomeArea.area.label("area"),
+            func.count().label("starts"),
+        )
+        .select_from(ReferralEvent)
+        .join(Referral, Referral.id == ReferralEvent.referral_id)
+        .join(CareLeaver, CareLeaver.id == Referral.care_leaver_id)
+        .join(PledgeOutcomeArea, PledgeOutcomeArea.pledge_id == Referral.pledge_id)
+        .where(
+            ReferralEvent.to_status == ReferralStatus.STARTED,
+            ReferralEvent.occurred_at >= start,
+            ReferralEvent.occurred_at < end,
+        )
+        .group_by(CareLeaver.local_authority_id, PledgeOutcomeArea.area)
+        .subquery("by_authority")
+    )
+    statement = (
+        select(LocalAuthority.region, by_authority.c.area, func.sum(by_authority.c.starts))
+        .join(by_authority, by_authority.c.authority_id == LocalAuthority.id)
+        .group_by(LocalAuthority.region, by_authority.c.area)
+    )
+    return {
+        (Region(region), OutcomeArea(area)): int(count)
+        for region, area, count in db.session.execute(statement)
+    }
