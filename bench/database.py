@@ -22,11 +22,11 @@ from sqlalchemy.engine import make_url
 
 from bench.rows import ORGANISATIONS, PLEDGES, SEED, generate
 from covenant import PROJECT_ROOT, create_app
+from covenant.clock import utcnow
 from covenant.config import TestConfig
 from covenant.extensions import db
 from covenant.models import Organisation, Pledge
 from covenant.reference import load_authorities
-from covenant.sqltypes import utcnow
 from devtools.servers import create_postgres_database
 
 RESULTS_DIR = PROJECT_ROOT / "bench-results"

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, text
 
+from covenant.clock import uk_today, utcnow
 from covenant.demo_pledges import OFFERS, Offer
 from covenant.extensions import db
 from covenant.models import (
@@ -25,7 +26,6 @@ from covenant.models import (
     PostcodeDistrict,
 )
 from covenant.opportunities.search.bits import area_bits, region_bits_of
-from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import (
     DbsLevel,
     OrganisationType,

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.models import AuditEvent, User
-from covenant.sqltypes import as_dict, utcnow
+from covenant.sqltypes import as_dict
 
 
 def record(

@@ -86,9 +86,9 @@ def init_commands(app: Flask) -> None:
     def create_coordinator_command(email: str, name: str, password: str) -> None:
         """Create a covenant coordinator account (the first account of a new deployment)."""
         from covenant.auth.sessions import find_user_by_email
+        from covenant.clock import utcnow
         from covenant.models import User
         from covenant.security import hash_password, password_problem
-        from covenant.sqltypes import utcnow
         from covenant.vocab import Role
 
         problem = password_problem(password)
@@ -158,9 +158,9 @@ def init_cron_commands(app: Flask) -> None:
         """Delete delivered emails and never-confirmed accounts older than DAYS (run it from cron daily)."""
         from datetime import timedelta
 
+        from covenant.clock import utcnow
         from covenant.email import prune_delivered
         from covenant.organisations.operations import prune_unconfirmed_accounts
-        from covenant.sqltypes import utcnow
 
         before = utcnow() - timedelta(days=days)
         emails = prune_delivered(before)

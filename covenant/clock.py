@@ -1,4 +1,5 @@
-"""Dates: months on and back, and working days in England (not weekends, not England and Wales bank holidays).
+"""Time and dates: now in UTC, today in the UK, months on and back, and working days in England (not weekends,
+not England and Wales bank holidays).
 
 The bank holidays come from the `govuk-bank-holidays` package's own copy of GOV.UK's list, so nothing is
 fetched at run time (a deployment may have no internet access).
@@ -6,12 +7,24 @@ fetched at run time (a deployment may have no internet access).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 from govuk_bank_holidays.bank_holidays import BankHolidays
 
+from covenant.vocab import UK_TIME_ZONE
+
 DIVISION = BankHolidays.ENGLAND_AND_WALES
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def uk_today() -> date:
+    """Today's date in the UK: pledge dates (start, end, closing) are UK calendar dates."""
+    return datetime.now(UK_TIME_ZONE).date()
 
 
 @cache

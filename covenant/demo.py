@@ -13,12 +13,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from covenant.clock import utcnow
 from covenant.demo_pledges import seed_pledges
 from covenant.demo_referrals import DEMO_CARE_LEAVER_EMAIL, seed_caseloads
 from covenant.extensions import db
 from covenant.models import LocalAuthority, Organisation, PostcodeDistrict, TwoFactor, User
 from covenant.security import hash_password
-from covenant.sqltypes import utcnow
 from covenant.two_factor import cipher
 from covenant.vocab import OrganisationType, Region, Role
 

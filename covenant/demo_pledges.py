@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from covenant.clock import uk_today, utcnow
 from covenant.extensions import db
 from covenant.models import LocalAuthority, Organisation, Pledge, User
-from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import (
     DbsLevel,
     OrganisationType,

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from covenant.clock import add_working_days, months_after
+from covenant.clock import add_working_days, months_after, uk_today, utcnow
 from covenant.extensions import db
 from covenant.models import (
     AuditEvent,
@@ -27,7 +27,6 @@ from covenant.models import (
     User,
 )
 from covenant.referrals.operations import referral_problem
-from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import (
     ENDED_REFERRAL_STATUSES,
     PLACE_HOLDING_STATUSES,

@@ -23,10 +23,10 @@ from typing import Any
 from flask import current_app, render_template
 from sqlalchemy import delete, or_, select
 
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.forms import LINE_BREAKS
 from covenant.models import OutboundEmail, User
-from covenant.sqltypes import utcnow
 
 MAX_ATTEMPTS = 5
 log = logging.getLogger("covenant.email")

@@ -10,18 +10,6 @@ from typing import Any
 from sqlalchemy import DateTime, Enum, TypeDecorator
 from sqlalchemy.engine import Dialect
 
-from covenant.vocab import UK_TIME_ZONE
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
-
-
-def uk_today() -> date:
-    """Today's date in the UK: pledge dates (start, end, closing) are UK calendar dates."""
-    return datetime.now(UK_TIME_ZONE).date()
-
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC and always hands back an aware datetime, on SQLite as on PostgreSQL."""

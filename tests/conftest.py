@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.wrappers import Response
 
 from covenant import create_app, security
+from covenant.clock import uk_today, utcnow
 from covenant.config import TestConfig, normalise_database_url
 from covenant.extensions import db, limiter
 from covenant.models import (
@@ -45,7 +46,6 @@ from covenant.models import (
 from covenant.opportunities.cache import search_cache
 from covenant.reference import load_authorities
 from covenant.security import hash_password
-from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import (
     ORGANISATION_ROLES,
     PLACE_HOLDING_STATUSES,

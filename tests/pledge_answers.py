@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from covenant.sqltypes import uk_today
+from covenant.clock import uk_today
 from tests.conftest import csrf_token, error_summary
 
 

@@ -13,9 +13,9 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from covenant.access import PUBLIC, access_rule
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.models import AuditEvent, Invitation, LocalAuthority
-from covenant.sqltypes import utcnow
 from covenant.vocab import Role
 from tests.conftest import csrf_token, error_links
 

@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.models import AuditEvent, OutboundEmail, SavedSearch, User
-from covenant.sqltypes import utcnow
 from covenant.vocab import AlertFrequency, PledgeKind, PledgeStatus, Role
 from tests.conftest import csrf_token, error_summary, text_of
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from covenant import security
 from covenant.auth import sessions, throttle
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.models import AuditEvent, User
-from covenant.sqltypes import utcnow
 from covenant.vocab import Role
 from tests.conftest import PASSWORD, csrf_token, error_links, link_in, pass_second_factor
 

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from covenant.audit import AuditTrailIsAppendOnly
 from covenant.care_leavers.lifecycle import anonymise_expired
-from covenant.clock import months_before
+from covenant.clock import months_before, uk_today
 from covenant.extensions import db
 from covenant.models import (
     AuditEvent,
@@ -23,7 +23,6 @@ from covenant.models import (
     ReferralFeedback,
     User,
 )
-from covenant.sqltypes import uk_today
 from covenant.vocab import UK_TIME_ZONE, PledgeKind, ReferralStatus, Role
 from tests.conftest import error_summary, normalise, text_of
 from tests.pledge_answers import date_parts

@@ -12,10 +12,10 @@ import pytest
 import textstat
 from sqlalchemy import select
 
+from covenant.clock import uk_today
 from covenant.email import send_pending
 from covenant.extensions import db
 from covenant.models import CareLeaver, InterestRequest, Referral, ReferralFeedback, User
-from covenant.sqltypes import uk_today
 from covenant.vocab import PledgeKind, Reach, ReferralStatus, Role
 from tests.conftest import error_summary, link_in, text_of
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from covenant.clock import uk_today, utcnow
 from covenant.extensions import db
 from covenant.models import AuditEvent, CareLeaver, User
-from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import OutcomeArea, PledgeKind, ReferralStatus, Role
 from tests.conftest import error_summary, text_of
 from tests.pledge_answers import date_parts

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 
 from covenant import audit, demo, demo_pledges, demo_referrals
 from covenant import email as covenant_email
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.models import (
     AuditEvent,
@@ -29,7 +30,6 @@ from covenant.models import (
     User,
 )
 from covenant.security import verify_password
-from covenant.sqltypes import utcnow
 from covenant.two_factor import cipher, operations
 from covenant.vocab import PLACE_HOLDING_STATUSES, AuthorityKind, PledgeStatus, ReferralStatus, Region, Role
 from tests.conftest import csrf_token

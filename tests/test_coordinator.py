@@ -9,11 +9,11 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.models import AuditEvent, Invitation, Pledge, User
 from covenant.pledges.operations import transition
 from covenant.review.deadlines import due_on, is_overdue
-from covenant.sqltypes import utcnow
 from covenant.vocab import UK_TIME_ZONE, PledgeStatus, Role
 from tests.conftest import banner, csrf_token, error_summary, link_in, normalise, parse, text_of
 from tests.pledge_answers import complete_pledge, post_form, section_answers, start_pledge

@@ -18,10 +18,10 @@ from flask import Flask
 from jinja2 import meta
 
 from covenant import email as covenant_email
+from covenant.clock import utcnow
 from covenant.email import MAX_ATTEMPTS, queue_email, send_pending
 from covenant.extensions import db
 from covenant.models import Invitation, OutboundEmail, User
-from covenant.sqltypes import utcnow
 from covenant.vocab import Role
 
 TEMPLATES = Path(covenant_email.__file__).parent / "templates" / "email"

@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from covenant.clock import uk_today, utcnow
 from covenant.extensions import db
 from covenant.models import PostcodeDistrict
-from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import OutcomeArea, PledgeKind, PledgeStatus, Reach, Region, Role
 
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from covenant.clock import utcnow
 from covenant.extensions import db, limiter
 from covenant.models import AuditEvent, Organisation, User
 from covenant.organisations import operations as organisation_operations
 from covenant.organisations import views as organisation_views
-from covenant.sqltypes import utcnow
 from covenant.vocab import OrganisationType, Region, Role
 from tests.conftest import csrf_token, error_links, link_in
 

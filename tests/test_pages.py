@@ -15,9 +15,9 @@ from covenant import config as settings  # not `import TestConfig`: pytest would
 from covenant import create_app
 from covenant.access import public
 from covenant.auth import operations as auth_operations
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.models import User
-from covenant.sqltypes import utcnow
 from covenant.vocab import Role
 from tests.conftest import csrf_token
 from tests.htmlcheck import check_html

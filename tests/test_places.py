@@ -12,6 +12,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from covenant import demo
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.models import (
     LocalAuthority,
@@ -24,7 +25,6 @@ from covenant.models import (
     User,
 )
 from covenant.reference import load_places
-from covenant.sqltypes import utcnow
 from covenant.vocab import AlertFrequency, PledgeStatus, Reach, Role
 from tests.conftest import ClientRequest, error_summary, normalise
 

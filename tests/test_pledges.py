@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from covenant.clock import uk_today, utcnow
 from covenant.extensions import db
 from covenant.models import AuditEvent, Pledge
 from covenant.pledges.operations import PledgeRuleBroken, close_expired, transition
 from covenant.pledges.sections import SECTIONS, SECTIONS_BY_KEY
-from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import PLEDGE_TRANSITIONS, PledgeStatus, Role
 from tests.conftest import csrf_token, error_summary, normalise, text_of
 from tests.pledge_answers import complete_pledge, date_parts, post_form, section_answers, start_pledge
@@ -391,7 +391,7 @@ def test_copying_a_pledge_starts_a_new_draft_without_dates(client, employer, mak
 def test_suspended_organisations_cannot_submit(client, employer):
     pledge_id = start_pledge(client)
     complete_pledge(client, pledge_id)
-    from covenant.sqltypes import utcnow
+    from covenant.clock import utcnow
 
     employer.organisation.suspended_at = utcnow()
     employer.organisation.suspension_reason = "Under investigation"

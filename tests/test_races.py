@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from covenant.auth.operations import RESET
+from covenant.clock import uk_today, utcnow
 from covenant.extensions import db
 from covenant.models import (
     AuditEvent,
@@ -34,7 +35,6 @@ from covenant.models import (
     User,
 )
 from covenant.security import fingerprint, hash_password, make_token
-from covenant.sqltypes import uk_today, utcnow
 from covenant.team.operations import INVITATION
 from covenant.vocab import (
     DbsLevel,

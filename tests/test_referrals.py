@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from covenant.clock import uk_today
 from covenant.extensions import db
 from covenant.models import AuditEvent, Pledge, Referral
 from covenant.referrals.operations import ReferralRefused, move
-from covenant.sqltypes import uk_today
 from covenant.vocab import (
     REFERRAL_TRANSITIONS,
     DbsLevel,

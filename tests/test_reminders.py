@@ -9,11 +9,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from covenant.clock import add_working_days, working_days_between
+from covenant.clock import add_working_days, uk_today, working_days_between
 from covenant.extensions import db
 from covenant.models import SustainmentCheck
 from covenant.referrals.reminders import send_reminders
-from covenant.sqltypes import uk_today
 from covenant.vocab import UK_TIME_ZONE, DbsLevel, PledgeKind, ReferralStatus, Role
 from tests.conftest import link_in, text_of
 

@@ -18,12 +18,11 @@ from bs4 import BeautifulSoup
 from flask import url_for
 from sqlalchemy import func, select
 
-from covenant.clock import working_days_between
+from covenant.clock import uk_today, utcnow, working_days_between
 from covenant.extensions import db
 from covenant.models import AuditEvent, ReferralEvent, ReferralFeedback, SustainmentCheck
 from covenant.models.referral import Referral
 from covenant.reports.periods import Period
-from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import OutcomeArea, PledgeKind, PledgeStatus, ReferralStatus, Region, Role
 from tests.conftest import error_summary
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.models import AuditEvent, User
 from covenant.security import hash_password
-from covenant.sqltypes import utcnow
 from covenant.vocab import Role
 from tests.conftest import ClientRequest, dispose, make_committing_app
 

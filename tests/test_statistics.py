@@ -12,9 +12,9 @@ import pytest
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.models import CareLeaverStatistic, LocalAuthority, Pledge, PostcodeDistrict, User
-from covenant.sqltypes import utcnow
 from covenant.statistics.importer import AGED_19_TO_21, NEET
 from covenant.vocab import OutcomeArea, PledgeStatus, Reach, ReferralStatus, Region, Role
 from tests.conftest import ClientRequest, error_summary, normalise

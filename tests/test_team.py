@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.models import AuditEvent, Invitation, User
-from covenant.sqltypes import utcnow
 from covenant.vocab import Role
 from tests.conftest import ClientRequest, csrf_token, error_links, link_in
 

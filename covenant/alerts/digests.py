@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from covenant.alerts.operations import saved_criteria, unsubscribe_token
+from covenant.clock import utcnow
 from covenant.email import external_url, queue_email
 from covenant.extensions import db
 from covenant.models import Pledge, SavedSearch, User
 from covenant.opportunities.search import build_query
-from covenant.sqltypes import utcnow
 from covenant.vocab import AlertFrequency
 
 # A digest lists this many opportunities at most; the link to the search shows the rest.

@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from covenant import audit
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.models import SavedSearch, User
 from covenant.opportunities.criteria import Criteria, parse_criteria
 from covenant.opportunities.presenting import chosen_filters
 from covenant.security import make_token, read_token
-from covenant.sqltypes import utcnow
 from covenant.unit_of_work import locked
 from covenant.vocab import AlertFrequency
 

@@ -13,13 +13,13 @@ from flask import current_app, url_for
 from covenant import audit
 from covenant.auth import throttle
 from covenant.auth.sessions import find_user_by_email
+from covenant.clock import utcnow
 from covenant.database import reading
 from covenant.email import external_url, queue_email
 from covenant.extensions import db
 from covenant.models import User
 from covenant.models.people import new_session_token
 from covenant.security import burn_verification_time, fingerprint, make_token, read_token, verify_password
-from covenant.sqltypes import utcnow
 from covenant.unit_of_work import locked
 
 RESET = "password-reset"

@@ -17,11 +17,11 @@ from flask import current_app, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.forms import clean_text
 from covenant.models import TwoFactor, User
 from covenant.models.people import new_session_token
-from covenant.sqltypes import utcnow
 from covenant.vocab import TWO_FACTOR_ROLES
 
 SIGNED_IN_AT = "signed_in_at"

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import Select, delete, func, or_, select
 
 from covenant import audit
-from covenant.clock import months_before
+from covenant.clock import months_before, uk_today, utcnow
 from covenant.extensions import db
 from covenant.models import (
     AuditEvent,
@@ -29,7 +29,6 @@ from covenant.models import (
     ReferralFeedback,
     User,
 )
-from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import UK_TIME_ZONE
 
 REMOVED = "Removed"

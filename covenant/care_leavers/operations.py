@@ -17,6 +17,7 @@ from sqlalchemy import select
 from covenant import audit
 from covenant.auth.operations import set_password
 from covenant.auth.sessions import email_lookup_key, find_user_by_email
+from covenant.clock import uk_today, utcnow
 from covenant.email import external_url, notify, queue_email
 from covenant.extensions import db
 from covenant.models import CareLeaver, InterestRequest, Invitation, Pledge, Referral, ReferralFeedback, User
@@ -25,7 +26,6 @@ from covenant.opportunities.freshness import current_token
 from covenant.opportunities.search import search
 from covenant.referrals.operations import referral_problem
 from covenant.security import fingerprint, make_token, read_token
-from covenant.sqltypes import uk_today, utcnow
 from covenant.unit_of_work import locked
 from covenant.vocab import (
     ACTIVE_REFERRAL_STATUSES,

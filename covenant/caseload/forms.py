@@ -10,11 +10,11 @@ from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from covenant.clock import uk_today
 from covenant.fields import DateRequired, GovDateField
 from covenant.forms import BaseForm, GovSubmit, compact_upper, vocabulary_choices
 from covenant.models import CareLeaver
 from covenant.models.care_leaver import age_on
-from covenant.sqltypes import uk_today
 from covenant.vocab import MAX_CARE_LEAVER_AGE, MIN_CARE_LEAVER_AGE, OutcomeArea, PledgeKind
 
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 /_.-]*$")

@@ -15,10 +15,10 @@ from flask import abort
 from sqlalchemy import Select, exists, func, select
 
 from covenant import audit
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.models import CareLeaver, InterestRequest, Referral, User
 from covenant.models.people import new_session_token
-from covenant.sqltypes import utcnow
 from covenant.unit_of_work import locked
 from covenant.vocab import AUTHORITY_ROLES, QUIET_CASELOAD_MONTHS, ReferralStatus, Role
 

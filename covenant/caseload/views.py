@@ -34,11 +34,11 @@ from covenant.caseload.operations import (
     home,
     reassign,
 )
+from covenant.clock import uk_today
 from covenant.extensions import db
 from covenant.forms import ConfirmForm
 from covenant.models import CareLeaver, InterestRequest, LocalAuthority, Referral
 from covenant.pagination import govuk_pagination, paginate, pagination_params
-from covenant.sqltypes import uk_today
 from covenant.unit_of_work import locked
 from covenant.vocab import Role
 

@@ -8,10 +8,10 @@ from flask import url_for
 from sqlalchemy import Select, exists, func, select
 
 from covenant import audit
+from covenant.clock import utcnow
 from covenant.email import external_url, queue_email
 from covenant.extensions import db
 from covenant.models import Organisation, OrganisationNudge, Pledge, User
-from covenant.sqltypes import utcnow
 from covenant.vocab import PledgeStatus, Role
 
 # An organisation is reminded at most once a week, however many times the button is pressed.

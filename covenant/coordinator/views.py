@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from covenant.access import roles
+from covenant.clock import utcnow
 from covenant.coordinator import bp
 from covenant.coordinator.forms import ReasonForm
 from covenant.coordinator.history import describe, history
@@ -29,7 +30,6 @@ from covenant.models import LocalAuthority, Organisation, Pledge, User
 from covenant.pagination import govuk_pagination, paginate, requested_page
 from covenant.referrals.feedback import across_the_covenant
 from covenant.review.deadlines import due_on, waiting_for_review
-from covenant.sqltypes import utcnow
 from covenant.unit_of_work import locked
 from covenant.vocab import REVIEW_WORKING_DAYS, Role
 

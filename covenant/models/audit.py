@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from covenant.clock import utcnow
 from covenant.extensions import Base
 from covenant.models.people import User
-from covenant.sqltypes import UTCDateTime, utcnow
+from covenant.sqltypes import UTCDateTime
 
 
 class AuditEvent(Base):

@@ -12,10 +12,11 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from covenant.clock import utcnow
 from covenant.extensions import Base
 from covenant.models.authority import LocalAuthority
 from covenant.models.people import User
-from covenant.sqltypes import UTCDateTime, utcnow, vocabulary
+from covenant.sqltypes import UTCDateTime, vocabulary
 from covenant.vocab import OutcomeArea, PledgeKind
 
 

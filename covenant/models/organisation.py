@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from covenant.clock import utcnow
 from covenant.extensions import Base
-from covenant.sqltypes import UTCDateTime, utcnow, vocabulary
+from covenant.sqltypes import UTCDateTime, vocabulary
 from covenant.vocab import OrganisationType, Region
 
 

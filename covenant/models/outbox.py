@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from covenant.clock import utcnow
 from covenant.extensions import Base
-from covenant.sqltypes import UTCDateTime, utcnow
+from covenant.sqltypes import UTCDateTime
 
 
 class OutboundEmail(Base):

@@ -9,10 +9,11 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from covenant.clock import utcnow
 from covenant.extensions import Base
 from covenant.models.authority import LocalAuthority
 from covenant.models.organisation import Organisation
-from covenant.sqltypes import UTCDateTime, utcnow, vocabulary
+from covenant.sqltypes import UTCDateTime, vocabulary
 from covenant.vocab import Role
 
 # One user, one role, one scope: organisation roles need an organisation, authority roles an authority,

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from covenant.clock import uk_today, utcnow
 from covenant.extensions import Base
 from covenant.models.authority import LocalAuthority
 from covenant.models.organisation import Organisation
 from covenant.models.people import User
-from covenant.sqltypes import UTCDateTime, uk_today, utcnow, vocabulary
+from covenant.sqltypes import UTCDateTime, vocabulary
 from covenant.vocab import (
     LIVE_STATUSES,
     DbsLevel,

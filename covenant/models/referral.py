@@ -7,11 +7,12 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from covenant.clock import utcnow
 from covenant.extensions import Base
 from covenant.models.care_leaver import CareLeaver
 from covenant.models.people import User
 from covenant.models.pledge import Pledge
-from covenant.sqltypes import UTCDateTime, utcnow, vocabulary
+from covenant.sqltypes import UTCDateTime, vocabulary
 from covenant.vocab import ACTIVE_REFERRAL_STATUSES, ReferralStatus
 
 _ACTIVE = "status IN ({})".format(

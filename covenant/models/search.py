@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from covenant.clock import utcnow
 from covenant.extensions import Base
 from covenant.models.people import User
-from covenant.sqltypes import UTCDateTime, utcnow, vocabulary
+from covenant.sqltypes import UTCDateTime, vocabulary
 from covenant.vocab import AlertFrequency
 
 

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from covenant.clock import utcnow
 from covenant.extensions import Base
-from covenant.sqltypes import UTCDateTime, utcnow
+from covenant.sqltypes import UTCDateTime
 
 
 class CareLeaverStatistic(Base):

@@ -11,9 +11,10 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from covenant.clock import utcnow
 from covenant.extensions import Base
 from covenant.models.people import User
-from covenant.sqltypes import UTCDateTime, utcnow
+from covenant.sqltypes import UTCDateTime
 
 
 class TwoFactor(Base):

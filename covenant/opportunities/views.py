@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from werkzeug.datastructures import MultiDict
 
 from covenant.access import public
+from covenant.clock import uk_today
 from covenant.extensions import db
 from covenant.forms import ConfirmForm
 from covenant.models import LocalAuthority, Pledge
@@ -36,7 +37,6 @@ from covenant.opportunities.search.distance import pledge_miles
 from covenant.pagination import pagination_params
 from covenant.pledges.sections import ages_text, dates_text, pay_applies, pay_text, places_text, where_text
 from covenant.referrals.finding import Referring, referring_for
-from covenant.sqltypes import uk_today
 from covenant.vocab import ALERT_ROLES, NEARBY_MILES, ONCE_PUBLIC_STATUSES, TakeUp
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import exists, func, select
 from covenant import audit
 from covenant.auth.operations import send_email_confirmation, set_password
 from covenant.auth.sessions import email_lookup_key, find_user_by_email
+from covenant.clock import utcnow
 from covenant.email import external_url, queue_email
 from covenant.extensions import db
 from covenant.models import Organisation, OrganisationNudge, OutboundEmail, Pledge, User
-from covenant.sqltypes import utcnow
 from covenant.unit_of_work import locked
 from covenant.vocab import OrganisationType, Region, Role
 

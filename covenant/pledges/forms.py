@@ -28,6 +28,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from covenant.clock import uk_today
 from covenant.fields import (
     DateRequired,
     GovDateField,
@@ -41,7 +42,6 @@ from covenant.fields import (
 from covenant.forms import BaseForm, GovSubmit, compact_upper, single_line, vocabulary_choices
 from covenant.models import Pledge
 from covenant.reference import is_postcode_district
-from covenant.sqltypes import uk_today
 from covenant.templating import date_text
 from covenant.vocab import (
     KINDS_WITHOUT_PAY,

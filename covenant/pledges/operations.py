@@ -9,11 +9,12 @@ from flask import url_for
 from sqlalchemy import or_, select
 
 from covenant import audit
+from covenant.clock import uk_today, utcnow
 from covenant.email import external_url, queue_email
 from covenant.extensions import db
 from covenant.models import LocalAuthority, Organisation, Pledge, PledgeTextEdit, User
 from covenant.pledges.sections import Section, sections_for
-from covenant.sqltypes import as_dict, uk_today, utcnow
+from covenant.sqltypes import as_dict
 from covenant.vocab import (
     EDITABLE_STATUSES,
     LIVE_STATUSES,

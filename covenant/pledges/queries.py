@@ -8,9 +8,9 @@ from datetime import timedelta
 from flask import abort
 from sqlalchemy import select
 
+from covenant.clock import uk_today
 from covenant.extensions import db
 from covenant.models import Organisation, Pledge, User
-from covenant.sqltypes import uk_today
 from covenant.unit_of_work import locked
 from covenant.vocab import CLOSING_SOON_DAYS, PledgeStatus
 

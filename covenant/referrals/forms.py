@@ -6,9 +6,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from covenant.clock import uk_today
 from covenant.fields import GovDateField
 from covenant.forms import BaseForm, GovSubmit
-from covenant.sqltypes import uk_today
 
 
 class ReferralForm(BaseForm):

@@ -19,13 +19,12 @@ from flask import url_for
 from sqlalchemy import or_, select, update
 
 from covenant import audit
-from covenant.clock import months_before
+from covenant.clock import months_before, uk_today, utcnow
 from covenant.email import external_url, notify, queue_email
 from covenant.extensions import db
 from covenant.models import CareLeaver, Pledge, Referral, ReferralEvent, SustainmentCheck, User
 from covenant.opportunities.search import visible_pledge
 from covenant.security import read_token
-from covenant.sqltypes import uk_today, utcnow
 from covenant.unit_of_work import locked
 from covenant.vocab import (
     ACTIVE_REFERRAL_STATUSES,

@@ -20,13 +20,12 @@ from flask import url_for
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from covenant.clock import months_after, months_before, working_days_between
+from covenant.clock import months_after, months_before, uk_today, working_days_between
 from covenant.email import external_url, queue_email
 from covenant.extensions import db
 from covenant.models import Pledge, Referral, ReferralReminder, SustainmentCheck, User
 from covenant.referrals.operations import STILL_THERE, organisation_recipients
 from covenant.security import make_token
-from covenant.sqltypes import uk_today
 from covenant.templating import date_text
 from covenant.vocab import (
     DBS_ATTESTATION_MONTHS,

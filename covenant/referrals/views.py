@@ -17,6 +17,7 @@ from covenant.access import public, roles
 from covenant.care_leavers.forms import FeedbackForm
 from covenant.care_leavers.operations import NotAllowed, answer_interest, can_give_feedback, give_feedback
 from covenant.caseload.operations import STAFF_ROLES, authority_care_leaver
+from covenant.clock import uk_today
 from covenant.extensions import db
 from covenant.forms import ConfirmForm
 from covenant.models import InterestRequest, Pledge, Referral
@@ -35,7 +36,6 @@ from covenant.referrals.operations import (
     referral_problem,
     sustainment_check_for,
 )
-from covenant.sqltypes import uk_today
 from covenant.unit_of_work import locked
 from covenant.vocab import (
     NEARBY_MILES,

@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, func, select
 
-from covenant.clock import working_days_between
+from covenant.clock import uk_today, working_days_between
 from covenant.extensions import db
 from covenant.models import CareLeaver, Organisation, Pledge, Referral, User
 from covenant.reports.periods import Period
 from covenant.reports.tables import Report
-from covenant.sqltypes import uk_today
 from covenant.vocab import UK_TIME_ZONE, ReferralStatus
 
 if TYPE_CHECKING:

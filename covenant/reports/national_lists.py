@@ -8,13 +8,12 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 
-from covenant.clock import working_days_between
+from covenant.clock import uk_today, utcnow, working_days_between
 from covenant.extensions import db
 from covenant.models import Organisation, Pledge, Referral, ReferralEvent
 from covenant.reports import sql
 from covenant.reports.periods import Period
 from covenant.reports.tables import Report
-from covenant.sqltypes import uk_today, utcnow
 from covenant.vocab import LIVE_STATUSES, RESPONSE_WORKING_DAYS, UK_TIME_ZONE, PledgeStatus, ReferralStatus
 
 # A live pledge nobody has been referred to for this long is listed, to nudge its organisation.

@@ -16,10 +16,9 @@ from werkzeug.datastructures import MultiDict
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 
-from covenant.clock import months_after, months_before
+from covenant.clock import months_after, months_before, uk_today
 from covenant.fields import GovDateField
 from covenant.forms import BaseForm
-from covenant.sqltypes import uk_today
 from covenant.vocab import UK_TIME_ZONE, LabelledEnum
 
 # Nobody needs a report from before the covenant's records began, and a far-off year is a typing slip.

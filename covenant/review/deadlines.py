@@ -8,10 +8,9 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from covenant.clock import add_working_days
+from covenant.clock import add_working_days, uk_today
 from covenant.extensions import db
 from covenant.models import Pledge
-from covenant.sqltypes import uk_today
 from covenant.vocab import REVIEW_WORKING_DAYS, UK_TIME_ZONE, PledgeStatus
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from covenant.access import roles
+from covenant.clock import uk_today
 from covenant.extensions import db
 from covenant.forms import ConfirmForm
 from covenant.models import AuditEvent, Organisation, Pledge, PledgeTextEdit
@@ -17,7 +18,6 @@ from covenant.pledges.sections import sections_for
 from covenant.review import bp, wording
 from covenant.review.deadlines import due_on
 from covenant.review.forms import APPROVE, CHANGES, DecisionForm
-from covenant.sqltypes import uk_today
 from covenant.unit_of_work import locked
 from covenant.vocab import PledgeStatus, Role
 

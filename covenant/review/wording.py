@@ -11,8 +11,8 @@ from markupsafe import Markup, escape
 from sqlalchemy import Select, select
 
 from covenant import audit
+from covenant.clock import utcnow
 from covenant.models import PledgeTextEdit, User
-from covenant.sqltypes import utcnow
 
 # What each recorded field is called on the pledge's pages.
 FIELD_NAMES = {

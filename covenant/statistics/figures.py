@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from covenant.clock import uk_today
 from covenant.reports.charts import Series, bar_chart
 from covenant.reports.periods import Period
 from covenant.reports.tables import Report
-from covenant.sqltypes import uk_today
 from covenant.statistics import queries
 from covenant.statistics.disclosure import Figure, protect, protect_table
 from covenant.vocab import NEARBY_MILES, OutcomeArea, Region

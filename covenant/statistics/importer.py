@@ -23,9 +23,9 @@ from typing import IO
 
 from sqlalchemy import select
 
+from covenant.clock import utcnow
 from covenant.extensions import db
 from covenant.models import CareLeaverStatistic, LocalAuthority
-from covenant.sqltypes import utcnow
 
 #: What DfE writes where a figure is suppressed, not available, not applicable or rounds to zero.
 SUPPRESSION_MARKS = frozenset({"c", "k", "x", "z", "low", "u", ":", ".", ".."})

@@ -10,11 +10,11 @@ from sqlalchemy import Select, select
 from covenant import audit
 from covenant.auth.operations import set_password
 from covenant.auth.sessions import email_lookup_key, find_user_by_email
+from covenant.clock import utcnow
 from covenant.email import external_url, queue_email
 from covenant.extensions import db
 from covenant.models import Invitation, LocalAuthority, User
 from covenant.security import make_token, read_token
-from covenant.sqltypes import utcnow
 from covenant.unit_of_work import locked
 from covenant.vocab import AUTHORITY_ROLES, INVITABLE_ROLES, ORGANISATION_ROLES, Role
 

@@ -21,11 +21,11 @@ from markupsafe import Markup
 from sqlalchemy import delete, func, select
 
 from covenant import audit
+from covenant.clock import utcnow
 from covenant.email import queue_email
 from covenant.extensions import db
 from covenant.models import RecoveryCode, TwoFactor, User
 from covenant.models.people import new_session_token
-from covenant.sqltypes import utcnow
 from covenant.two_factor import cipher
 
 RECOVERY_CODES = 10

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from covenant.sqltypes import uk_today
+from covenant.clock import uk_today
 from tests.browser.conftest import PHONE, ConsoleWatcher, LiveServer, check_page, sign_in
 
 pytestmark = pytest.mark.browser

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, bindparam, literal, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
+from covenant.clock import uk_today
 from covenant.extensions import db
 from covenant.models import (
     Pledge,
@@ -32,7 +33,6 @@ from covenant.opportunities.search.filters import count_of, greatest, search_con
 from covenant.opportunities.search.fulltext import searchable
 from covenant.opportunities.search.nearest import nearest_order, nearest_page
 from covenant.opportunities.search.visibility import dialect
-from covenant.sqltypes import uk_today
 from covenant.vocab import RESULTS_PER_PAGE, SearchSort
 
 # Counting stops here (or at the page asked for, if further): nobody reads a thousand results, and counting

@@ -15,12 +15,12 @@ from sqlalchemy import (
     select,
 )
 
+from covenant.clock import uk_today
 from covenant.extensions import db
 from covenant.models import (
     Organisation,
     Pledge,
 )
-from covenant.sqltypes import uk_today
 from covenant.vocab import PledgeStatus
 
 
