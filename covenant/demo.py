@@ -8,6 +8,7 @@ demo can make codes with an app or `oathtool --totp -b KEY`. Those keys exist on
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from covenant.demo_referrals import DEMO_CARE_LEAVER_EMAIL, seed_caseloads
 from covenant.extensions import db
 from covenant.models import LocalAuthority, Organisation, PostcodeDistrict, TwoFactor, User
 from covenant.security import hash_password
+from covenant.statistics.importer import AGED_19_TO_21, NEET, Figure, ImportResult, save_figures
 from covenant.two_factor import cipher
 from covenant.vocab import OrganisationType, Region, Role
 
@@ -89,6 +91,30 @@ def seed_postcode_districts() -> None:
     for code, (latitude, longitude) in DEMO_POSTCODE_DISTRICTS.items():
         if db.session.get(PostcodeDistrict, code) is None:
             db.session.add(PostcodeDistrict(code=code, latitude=latitude, longitude=longitude))
+
+
+#: The demo's stand-in for the Department for Education's file: invented figures, so the needs report has
+#: something to rank on a fresh `make run`. Real deployments import DfE's own (`import-care-leaver-statistics`).
+DEMO_STATISTICS_SOURCE = "demo figures, invented (not the Department for Education's)"
+DEMO_STATISTICS_YEAR = "2025"
+
+
+def seed_statistics() -> None:
+    """Invented counts of care leavers aged 19 to 21 not in education, employment or training for every
+    authority, with one in twelve not published, as DfE's suppression would leave them."""
+    rng = random.Random(2025)
+    codes = db.session.scalars(select(LocalAuthority.gss_code).order_by(LocalAuthority.gss_code)).all()
+    figures = [
+        Figure(
+            authority_code=code,
+            period=DEMO_STATISTICS_YEAR,
+            age_band=AGED_19_TO_21,
+            activity=NEET,
+            count=None if index % 12 == 5 else rng.randint(10, 260),
+        )
+        for index, code in enumerate(codes)
+    ]
+    save_figures(figures, DEMO_STATISTICS_SOURCE, ImportResult())
 
 
 def is_empty() -> bool:
@@ -178,6 +204,7 @@ def seed() -> list[DemoSignIn]:
     seed_pledges(first_organisation, password_hash)
     seed_postcode_districts()
     seed_caseloads(password_hash)
+    seed_statistics()
     jade = db.session.scalars(select(User).where(User.email == DEMO_CARE_LEAVER_EMAIL)).one()
     sign_ins.append(DemoSignIn(Role.CARE_LEAVER, jade.email, jade.name, jade.scope_name))
     return sign_ins

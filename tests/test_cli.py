@@ -20,6 +20,7 @@ from covenant.extensions import db
 from covenant.models import (
     AuditEvent,
     CareLeaver,
+    CareLeaverStatistic,
     LocalAuthority,
     Organisation,
     OutboundEmail,
@@ -171,6 +172,11 @@ def test_seed_demo_if_empty_adds_demo_data_once(app: Flask, runner: FlaskCliRunn
         assert pledge.places is None or pledge.places_taken <= pledge.places
     oldest = db.session.scalar(select(func.min(Referral.created_at)))
     assert oldest < utcnow() - timedelta(days=365)  # histories over the last 18 months, for the reports
+    # Invented figures stand in for DfE's, so the needs report ranks every authority, some not published.
+    figures = db.session.scalars(select(CareLeaverStatistic)).all()
+    assert len(figures) == count(LocalAuthority)
+    assert {figure.source_file for figure in figures} == {demo.DEMO_STATISTICS_SOURCE}
+    assert 0 < sum(figure.count is None for figure in figures) < len(figures) / 5
 
     second = runner.invoke(args=["seed-demo", "--if-empty"])
     assert second.exit_code == 0, second.output
