@@ -16,18 +16,19 @@ pytestmark = pytest.mark.browser
 
 DFE_FILE = """time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,\
 new_la_code,old_la_code,la_name,age,activity,number,percentage
-2024,Financial year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,E08000035,383,Leeds,\
+2026,Financial year,Local authority,E92000001,England,E12000003,Yorkshire and The Humber,E08000035,383,Leeds,\
 Aged 19 to 21,"Not in education, employment or training",210,40
-2024,Financial year,Local authority,E92000001,England,E12000007,London,E09000007,202,Camden,\
+2026,Financial year,Local authority,E92000001,England,E12000007,London,E09000007,202,Camden,\
 Aged 19 to 21,"Not in education, employment or training",95,38
-2024,Financial year,Local authority,E92000001,England,E12000009,South West,E06000052,908,Cornwall,\
+2026,Financial year,Local authority,E92000001,England,E12000009,South West,E06000052,908,Cornwall,\
 Aged 19 to 21,"Not in education, employment or training",c,c
 """
 
 
 @pytest.fixture(scope="module")
 def dfe_figures(browser_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """DfE's figures for three authorities, imported into the server's database with the real command."""
+    """DfE's figures for three authorities, imported into the server's database with the real command: a year
+    after the demo's invented figures, so the report reads these."""
     folder = tmp_path_factory.mktemp("dfe")
     path = folder / "cla_care_leavers_activity.csv"
     path.write_text(DFE_FILE, encoding="utf-8")
