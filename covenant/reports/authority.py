@@ -196,9 +196,10 @@ def response_times(scope: Scope, period: Period) -> Report:
     """Median working days from a referral reaching the organisation to its reply, and to starting."""
     replied = _days_from_referred(scope, period, (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED))
     started = _days_from_referred(scope, period, (ReferralStatus.STARTED,))
+    # Every pair has its working days (0 on the same day), so the number of values is the number of referrals.
     rows = [
-        ["From referral to accepted or declined", sql.median(replied), _count(replied)],
-        ["From referral to starting", sql.median(started), _count(started)],
+        ["From referral to accepted or declined", *sql.median_and_count(replied)],
+        ["From referral to starting", *sql.median_and_count(started)],
     ]
     return Report(
         "response-times",
@@ -207,10 +208,6 @@ def response_times(scope: Scope, period: Period) -> Report:
         rows,
         [False, True, True],
     )
-
-
-def _count(query: Any) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def still_there(scope: Scope, period: Period) -> Report:

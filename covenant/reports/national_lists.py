@@ -100,11 +100,10 @@ def slowest_responders(period: Period) -> Report:
         )
     )
     replies = sql.working_days_of(pairs, "replies")
-    medians = sql.grouped_medians(replies)
-    inner = replies.subquery()
-    counts: dict[int, int] = dict(
-        db.session.execute(select(inner.c[0], func.count()).group_by(inner.c[0])).all()
-    )
+    # Every reply has its working days (0 when on the same day), so each group's size is its count of replies.
+    found = sql.grouped_medians_and_sizes(replies)
+    medians = {key: middle for key, (middle, _) in found.items()}
+    counts = {key: size for key, (_, size) in found.items()}
     names = dict(
         db.session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(list(medians)))

@@ -125,15 +125,40 @@ def working_days_between(start: ColumnElement[Any], end: ColumnElement[Any]) -> 
     return case((end > start, weekday_number(end) - weekday_number(start) - holidays_between), else_=0)
 
 
+def working_day_number(day: ColumnElement[Any]) -> ColumnElement[int]:
+    """How many working days there are from the epoch up to and including `day`: its weekdays, less the weekday
+    bank holidays up to it. The working days after one day up to and including a later one are the difference."""
+    holidays = _bank_holidays()
+    holidays_so_far = (
+        select(func.count()).select_from(holidays).where(holidays.c.day <= day).scalar_subquery()
+    )
+    return weekday_number(day) - holidays_so_far
+
+
 def working_days_of(pairs: Any, name: str) -> Any:
     """For each row of a query with UK dates labelled `start_day` and `end_day` (and any columns before them), the
     working days between the two, labelled `days`, after those other columns.
 
-    The dates are worked out once per row, in a materialised common table expression: inline, the database
-    would work them out again for each bank holiday it compares them with."""
+    The dates are worked out once per row, in a materialised common table expression. Each different date (a
+    few hundred, however many rows) is then given its working-day number once, and a row's working days are the
+    difference of its two dates' numbers, found by equality: counting the bank holidays between each row's two
+    dates compared every row with every holiday, which was most of the national dashboard's time."""
     rows = pairs.cte(name).prefix_with("MATERIALIZED")
+    days = select(rows.c.start_day.label("day")).union(select(rows.c.end_day)).subquery(f"{name}_day")
+    numbers = (
+        select(days.c.day, working_day_number(days.c.day).label("number"))
+        .cte(f"{name}_number")
+        .prefix_with("MATERIALIZED")
+    )
+    start, end = numbers.alias(f"{name}_start"), numbers.alias(f"{name}_end")
     others = [column for column in rows.c if column.key not in ("start_day", "end_day")]
-    return select(*others, working_days_between(rows.c.start_day, rows.c.end_day).label("days"))
+    days_between = case((rows.c.end_day > rows.c.start_day, end.c.number - start.c.number), else_=0)
+    return (
+        select(*others, days_between.label("days"))
+        .select_from(rows)
+        .outerjoin(start, start.c.day == rows.c.start_day)
+        .outerjoin(end, end.c.day == rows.c.end_day)
+    )
 
 
 def median(values_query: Any) -> float | None:
@@ -153,8 +178,23 @@ def median(values_query: Any) -> float | None:
     return sum(middle) / len(middle)
 
 
+def median_and_count(values_query: Any) -> tuple[float | None, int]:
+    """The median of a one-column query's values (None when it has none) and how many values it has, in one
+    statement: counting first and then reading the middle worked the whole query out twice more."""
+    inner = values_query.subquery()
+    found = grouped_medians_and_sizes(select(literal(1).label("grp"), inner.c[0]))
+    middle, size = found.get(1, (None, 0))
+    return middle, size
+
+
 def grouped_medians(values_query: Any) -> dict[Any, float]:
     """The median for each group of a two-column query (group, value), by window functions over the groups."""
+    return {grp: middle for grp, (middle, _) in grouped_medians_and_sizes(values_query).items()}
+
+
+def grouped_medians_and_sizes(values_query: Any) -> dict[Any, tuple[float, int]]:
+    """The median and the number of values for each group of a two-column query (group, value), by window
+    functions over the groups, in one statement."""
     inner = values_query.subquery()
     group, value = inner.c[0], inner.c[1]
     ranked = (
@@ -172,9 +212,11 @@ def grouped_medians(values_query: Any) -> dict[Any, float]:
         ranked.c.position == (ranked.c.size + 2) // 2,
     )
     rows = db.session.execute(
-        select(ranked.c.grp, func.avg(cast(ranked.c.value, db.Float))).where(middle).group_by(ranked.c.grp)
+        select(ranked.c.grp, func.avg(cast(ranked.c.value, db.Float)), func.max(ranked.c.size))
+        .where(middle)
+        .group_by(ranked.c.grp)
     ).all()
-    return {grp: float(avg) for grp, avg in rows}
+    return {grp: (float(avg), int(size)) for grp, avg, size in rows}
 
 
 def stage_of() -> ColumnElement[str]:
