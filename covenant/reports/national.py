@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import g
 from markupsafe import Markup
 from sqlalchemy import func, select
 
@@ -105,10 +106,9 @@ def by_kind() -> Report:
     )
 
 
-def _take_up(
-    name: str, caption: str, heading: str, period: Period, group: Any, joins: Any, groups: Any
+def _rows(
+    name: str, caption: str, heading: str, counts: dict[Any, dict[ReferralStatus, int]], groups: Any
 ) -> Report:
-    counts = sql.stage_counts(period, [], group=group, joins=joins)
     if groups is None:
         groups = [
             (key, key) for key in sorted(counts, key=lambda key: (-counts[key][ReferralStatus.REFERRED], key))
@@ -120,31 +120,57 @@ def _take_up(
     return Report(name, caption, [heading, *STAGE_HEADERS], rows, NUMERIC_STAGES)
 
 
+def _take_up(
+    name: str, caption: str, heading: str, period: Period, group: Any, joins: Any, groups: Any
+) -> Report:
+    return _rows(name, caption, heading, sql.stage_counts(period, [], group=group, joins=joins), groups)
+
+
+def _by_authority(period: Period) -> dict[tuple[str, str], dict[ReferralStatus, int]]:
+    """{(region, authority name): {stage: referrals}}, counted once for both tables that need it: a referral has
+    one care leaver, so one authority and one region, and a region's counts are its authorities' added up."""
+    key = ("take-up-by-authority", period)
+    found = g.setdefault("report_counts", {})
+    if key not in found:
+        joins = (
+            (CareLeaver, CareLeaver.id == Referral.care_leaver_id),
+            (LocalAuthority, LocalAuthority.id == CareLeaver.local_authority_id),
+        )
+        by_id = sql.stage_counts(period, [], group=LocalAuthority.id, joins=joins)
+        names = {
+            authority_id: (Region(region).value, authority_name)
+            for authority_id, region, authority_name in db.session.execute(
+                select(LocalAuthority.id, LocalAuthority.region, LocalAuthority.name).where(
+                    LocalAuthority.id.in_(list(by_id))
+                )
+            )
+        }
+        found[key] = {}
+        for authority_id, stages in by_id.items():
+            totals = found[key].setdefault(names[authority_id], dict.fromkeys(sql.STAGES, 0))
+            for stage, how_many in stages.items():
+                totals[stage] += how_many
+    return found[key]
+
+
+def _summed(counts: dict[tuple[str, str], dict[ReferralStatus, int]], part: int) -> dict[Any, Any]:
+    sums: dict[str, dict[ReferralStatus, int]] = {}
+    for names, stages in counts.items():
+        totals = sums.setdefault(names[part], dict.fromkeys(sql.STAGES, 0))
+        for stage, how_many in stages.items():
+            totals[stage] += how_many
+    return sums
+
+
 def take_up_by_region(period: Period) -> Report:
-    joins = (
-        (CareLeaver, CareLeaver.id == Referral.care_leaver_id),
-        (LocalAuthority, LocalAuthority.id == CareLeaver.local_authority_id),
-    )
     groups = [(region.value, region.label) for region in Region]
-    return _take_up(
-        "take-up-by-region", "Take-up by region", "Region", period, LocalAuthority.region, joins, groups
-    )
+    counts = _summed(_by_authority(period), 0)
+    return _rows("take-up-by-region", "Take-up by region", "Region", counts, groups)
 
 
 def take_up_by_authority(period: Period) -> Report:
-    joins = (
-        (CareLeaver, CareLeaver.id == Referral.care_leaver_id),
-        (LocalAuthority, LocalAuthority.id == CareLeaver.local_authority_id),
-    )
-    return _take_up(
-        "take-up-by-authority",
-        "Take-up by local authority",
-        "Local authority",
-        period,
-        LocalAuthority.name,
-        joins,
-        None,
-    )
+    counts = _summed(_by_authority(period), 1)
+    return _rows("take-up-by-authority", "Take-up by local authority", "Local authority", counts, None)
 
 
 def take_up_by_outcome_area(period: Period) -> Report:
