@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy import func, insert, select, text
 
 from bench.timing import StatementCounter, percentile
+from covenant.auth.sessions import SECOND_FACTOR_PASSED
 from covenant.extensions import db
 from covenant.models import (
     CareLeaver,
@@ -352,6 +353,7 @@ def time_reports(app: Flask, runs: int, pages: list[Page] | None = None) -> list
                     session["_user_id"] = signed_in[page.role]
                     session["_fresh"] = True
                     session["signed_in_at"] = datetime.now(UTC).timestamp()
+                    session[SECOND_FACTOR_PASSED] = True  # the dashboards are timed, not the two-factor step
             path = page.path.format(**names)
             for _ in range(WARM_UP):
                 _fetch(client, path)
