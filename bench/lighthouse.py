@@ -1,9 +1,10 @@
 """`python -m bench.lighthouse` (the last part of `make bench`): how light and fast the public pages are on a
 cheap phone, measured with Lighthouse's mobile profile, with a verdict per target.
 
-Covenant is served as in production: gunicorn (2 workers of 4 threads) with `COVENANT_ENV=production`, as
-behind an HTTPS proxy (`TRUSTED_PROXIES=1`; Lighthouse sends `X-Forwarded-Proto: https`), on a temporary
-SQLite database holding the demo data (`flask db upgrade`, `load-authorities`, `seed-demo`). Lighthouse (npm,
+Covenant is served as in production: gunicorn (one worker of 8 threads, so the sign-in limits can be counted in
+memory without Redis) with `COVENANT_ENV=production`, as behind an HTTPS proxy (`TRUSTED_PROXIES=1`; Lighthouse
+sends `X-Forwarded-Proto: https`), on a temporary SQLite database holding the demo data (`flask db upgrade`,
+`load-authorities`, `load-places`, `seed-demo`). Lighthouse (npm,
 pinned in package.json) drives Debian's Chromium, started here once with remote debugging. Each page is loaded
 twice in a row: the first visit is Lighthouse's default (cache and storage cleared first), the repeat visit
 keeps the cache (`--disable-storage-reset`), as for someone coming back. Every page is measured `--runs` times
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(scratch)
         environment = production_environment(root)
         started = time.perf_counter()
-        for command in (("db", "upgrade"), ("load-authorities",), ("seed-demo",)):
+        for command in (("db", "upgrade"), ("load-authorities",), ("load-places",), ("seed-demo",)):
             flask(environment, *command)
         print(f"Demo data loaded into a temporary SQLite database in {time.perf_counter() - started:.0f} s")
         with gunicorn(environment) as base, chromium(root / "chromium") as debugging_port:
@@ -208,6 +209,7 @@ def production_environment(root: Path) -> dict[str, str]:
         MAIL_BACKEND="smtp",
         SMTP_HOST=HOST,
         TRUSTED_PROXIES="1",
+        WEB_CONCURRENCY="1",  # one worker (`gunicorn`), so counting sign-in attempts in memory is right
         PYTHONDONTWRITEBYTECODE="1",
     )
     return environment
@@ -239,9 +241,9 @@ def gunicorn(environment: dict[str, str]) -> Iterator[str]:
         "-m",
         "gunicorn",
         "--workers",
-        "2",
+        "1",
         "--threads",
-        "4",
+        "8",
         "--bind",
         f"{HOST}:{port}",
     ]
