@@ -10,7 +10,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, Undefined, meta
 from jinja2.utils import missing
 
-from covenant.vocab import UK_TIME_ZONE
+from covenant.vocab import RESPONSE_WORKING_DAYS, REVIEW_WORKING_DAYS, UK_TIME_ZONE
 
 GOVUK_LOADER = PrefixLoader(
     {
@@ -116,6 +116,9 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["date_text"] = date_text
     app.jinja_env.filters["datetime_text"] = datetime_text
     app.jinja_env.filters["tel_href"] = tel_href
+    # The service's promises, said the same on every page and email that makes them.
+    app.jinja_env.globals["review_working_days"] = REVIEW_WORKING_DAYS
+    app.jinja_env.globals["response_working_days"] = RESPONSE_WORKING_DAYS
     app.jinja_env.add_extension(
         "jinja2.ext.do"
     )  # `{% do rows.append(...) %}` builds macro parameters in loops

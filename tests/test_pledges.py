@@ -46,7 +46,12 @@ def test_an_employer_writes_submits_and_a_coordinator_approves_a_pledge(
 
     response = post_form(client, f"/pledges/{pledge_id}/check", {})
     assert response.status_code == 302
-    assert "Pledge submitted" in client.get(response.headers["Location"]).get_data(as_text=True)
+    submitted = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Pledge submitted" in submitted
+    assert "This usually takes up to 5 working days." in submitted  # the promise, from REVIEW_WORKING_DAYS
+    assert "This usually takes up to 5 working days." in client.get(f"/pledges/{pledge_id}").get_data(
+        as_text=True
+    )
     pledge = db.session.get(Pledge, pledge_id)
     assert pledge.status == PledgeStatus.SUBMITTED
 

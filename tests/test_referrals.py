@@ -62,6 +62,7 @@ def test_an_adviser_refers_and_the_organisation_takes_it_to_completion(
     assert {email.to_address for email in to_organisation} == {employer.email, pledge.contact_email}
     assert {email.subject for email in to_organisation} == {"A new referral for your pledge"}
     assert all("Sam" not in email.body for email in to_organisation)
+    assert all("Please reply within 5 working days" in email.body for email in to_organisation)
 
     client_request.login(employer)
     seen = client_request.get("referrals.organisation_referral", referral_id=referral.id)
