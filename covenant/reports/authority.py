@@ -177,24 +177,17 @@ def by_organisation(scope: Scope, period: Period) -> Report:
 
 def _days_from_referred(scope: Scope, period: Period, to: tuple[ReferralStatus, ...]) -> Any:
     """Working days from reaching the organisation to a later move (`to`) made in the period."""
-    sent = db.aliased(ReferralEvent)
-    later = db.aliased(ReferralEvent)
     pairs = (
-        select(
-            sql.uk_date(sent.occurred_at).label("start_day"), sql.uk_date(later.occurred_at).label("end_day")
-        )
-        .select_from(later)
-        .join(sent, (sent.referral_id == later.referral_id) & (sent.to_status == ReferralStatus.REFERRED))
-        .join(Referral, Referral.id == later.referral_id)
+        sql.moves_from_referred(to, period)
         .join(CareLeaver, CareLeaver.id == Referral.care_leaver_id)
-        .where(later.to_status.in_(to), sql.in_period(later.occurred_at, period), *scope.conditions())
+        .where(*scope.conditions())
     )
     return sql.working_days_of(pairs, f"to_{'_'.join(status.value for status in to)}")
 
 
 def response_times(scope: Scope, period: Period) -> Report:
     """Median working days from a referral reaching the organisation to its reply, and to starting."""
-    replied = _days_from_referred(scope, period, (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED))
+    replied = _days_from_referred(scope, period, sql.REPLIES)
     started = _days_from_referred(scope, period, (ReferralStatus.STARTED,))
     # Every pair has its working days (0 on the same day), so the number of values is the number of referrals.
     rows = [

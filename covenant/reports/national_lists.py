@@ -10,11 +10,11 @@ from sqlalchemy import exists, func, select
 
 from covenant.clock import uk_today, utcnow, working_days_between
 from covenant.extensions import db
-from covenant.models import Organisation, Pledge, Referral, ReferralEvent
+from covenant.models import Organisation, Pledge, Referral
 from covenant.reports import sql
 from covenant.reports.periods import Period
 from covenant.reports.tables import Report
-from covenant.vocab import LIVE_STATUSES, RESPONSE_WORKING_DAYS, UK_TIME_ZONE, PledgeStatus, ReferralStatus
+from covenant.vocab import LIVE_STATUSES, RESPONSE_WORKING_DAYS, UK_TIME_ZONE, PledgeStatus
 
 # A live pledge nobody has been referred to for this long is listed, to nudge its organisation.
 QUIET_PLEDGE_DAYS = 60
@@ -80,24 +80,11 @@ def quiet_pledges() -> Report:
 
 def slowest_responders(period: Period) -> Report:
     """Organisations by their median working days to reply to referrals in the period, slowest first."""
-    sent = db.aliased(ReferralEvent)
-    reply = db.aliased(ReferralEvent)
     # By the organisation's id (two organisations may share a name), then named.
     pairs = (
-        select(
-            Organisation.id.label("organisation_id"),
-            sql.uk_date(sent.occurred_at).label("start_day"),
-            sql.uk_date(reply.occurred_at).label("end_day"),
-        )
-        .select_from(reply)
-        .join(sent, (sent.referral_id == reply.referral_id) & (sent.to_status == ReferralStatus.REFERRED))
-        .join(Referral, Referral.id == reply.referral_id)
+        sql.moves_from_referred(sql.REPLIES, period, Organisation.id.label("organisation_id"))
         .join(Pledge, Pledge.id == Referral.pledge_id)
         .join(Organisation, Organisation.id == Pledge.organisation_id)
-        .where(
-            reply.to_status.in_((ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)),
-            sql.in_period(reply.occurred_at, period),
-        )
     )
     replies = sql.working_days_of(pairs, "replies")
     # Every reply has its working days (0 when on the same day), so each group's size is its count of replies.

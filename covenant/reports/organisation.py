@@ -107,21 +107,10 @@ def places(organisation: Organisation, period: Period) -> Report:
 
 def response_times(organisation: Organisation, period: Period) -> Report:
     """How quickly the organisation replied to referrals in the period, against the 5-working-day expectation."""
-    sent = db.aliased(ReferralEvent)
-    reply = db.aliased(ReferralEvent)
     pairs = (
-        select(
-            sql.uk_date(sent.occurred_at).label("start_day"), sql.uk_date(reply.occurred_at).label("end_day")
-        )
-        .select_from(reply)
-        .join(sent, (sent.referral_id == reply.referral_id) & (sent.to_status == ReferralStatus.REFERRED))
-        .join(Referral, Referral.id == reply.referral_id)
+        sql.moves_from_referred(sql.REPLIES, period)
         .join(Pledge, Pledge.id == Referral.pledge_id)
-        .where(
-            Pledge.organisation_id == organisation.id,
-            reply.to_status.in_((ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)),
-            sql.in_period(reply.occurred_at, period),
-        )
+        .where(Pledge.organisation_id == organisation.id)
     )
     replies = sql.working_days_of(pairs, "replies")
     inner = replies.subquery()

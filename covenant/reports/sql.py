@@ -135,6 +135,28 @@ def working_day_number(day: ColumnElement[Any]) -> ColumnElement[int]:
     return weekday_number(day) - holidays_so_far
 
 
+REPLIES = (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)
+
+
+def moves_from_referred(to: tuple[ReferralStatus, ...], period: Period, *columns: Any) -> Any:
+    """Each move to one of `to` made in the period, after any `columns`, with the UK dates the referral reached
+    the organisation (`start_day`) and moved (`end_day`), for `working_days_of`. `Referral` is joined: callers
+    join on from it and add their own conditions."""
+    sent = db.aliased(ReferralEvent)
+    later = db.aliased(ReferralEvent)
+    return (
+        select(
+            *columns,
+            uk_date(sent.occurred_at).label("start_day"),
+            uk_date(later.occurred_at).label("end_day"),
+        )
+        .select_from(later)
+        .join(sent, (sent.referral_id == later.referral_id) & (sent.to_status == ReferralStatus.REFERRED))
+        .join(Referral, Referral.id == later.referral_id)
+        .where(later.to_status.in_(to), in_period(later.occurred_at, period))
+    )
+
+
 def working_days_of(pairs: Any, name: str) -> Any:
     """For each row of a query with UK dates labelled `start_day` and `end_day` (and any columns before them), the
     working days between the two, labelled `days`, after those other columns.
