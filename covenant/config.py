@@ -194,10 +194,11 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
     elif config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # PostgreSQL compiles a statement it costs highly enough (as it may a search it cannot estimate well)
         # with JIT, which took 3 seconds for a search that runs in 40 ms: this service's statements are never
-        # long enough to repay it.
+        # long enough to repay it. The reports sort up to a year's replies (about 100,000 small rows) for their
+        # medians: PostgreSQL's default 4 MB of memory for a sort spilled them to disk.
         options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         connect_args = dict(options.get("connect_args") or {})
-        connect_args.setdefault("options", "-c jit=off")
+        connect_args.setdefault("options", "-c jit=off -c work_mem=16MB")
         options["connect_args"] = connect_args
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 

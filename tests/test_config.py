@@ -278,7 +278,7 @@ def test_postgresql_connections_never_compile_statements_with_jit(production: Pa
     """JIT took 3 seconds to compile a search that runs in 40 ms: this service's statements never repay it."""
     config = settings_at_start(production)
     assert config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
-    assert config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == "-c jit=off"
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == "-c jit=off -c work_mem=16MB"
     assert config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
 
 
