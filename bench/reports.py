@@ -28,11 +28,13 @@ from covenant.models import (
     Pledge,
     Referral,
     ReferralEvent,
+    TakeUpMove,
     User,
 )
+from covenant.reports.moves import MonthlyCounts, MoveFacts, move_rows
 from covenant.security import hash_password
 from covenant.statistics.importer import AGED_19_TO_21, NEET
-from covenant.vocab import PledgeStatus, ReferralStatus, Role
+from covenant.vocab import PledgeKind, PledgeStatus, ReferralStatus, Role
 
 AUTHORITIES = 150
 CARE_LEAVERS_PER_AUTHORITY = 100
@@ -107,7 +109,8 @@ def prepare_reports(app: Flask) -> tuple[bool, float, dict[str, int]]:
         try:
             generated = False
             manager = db.session.scalar(select(func.count()).where(User.email == MANAGER_EMAIL))
-            current = _counts()["referral_events"] == EVENTS and manager == 1
+            counts = _counts()
+            current = counts["referral_events"] == counts["take_up_moves"] == EVENTS and manager == 1
             db.session.commit()  # end the read: on SQLite it holds the write lock the inserts need
             if not current:
                 generate_reports(random.Random(SEED))  # noqa: S311 - made-up data, not security
@@ -129,6 +132,7 @@ def _counts() -> dict[str, int]:
         "care_leavers": count(CareLeaver),
         "referrals": count(Referral),
         "referral_events": count(ReferralEvent),
+        "take_up_moves": count(TakeUpMove),
         "organisations": count(Organisation),
     }
 
@@ -137,13 +141,28 @@ def generate_reports(rng: random.Random) -> None:
     """Bulk-insert advisers, care leavers, referrals and their moves, and DfE figures for every authority
     (anything left from an earlier run is deleted first)."""
     with db.engine.begin() as connection:
-        for table in ("referral_event", "referral", "care_leaver", "care_leaver_statistic"):
+        for table in (
+            "take_up_area_month",
+            "take_up_month",
+            "take_up_move",
+            "referral_event",
+            "referral",
+            "care_leaver",
+            "care_leaver_statistic",
+        ):
             connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
         connection.execute(text("DELETE FROM user_account WHERE email LIKE 'bench.%'"))
     authorities = list(
         db.session.execute(select(LocalAuthority.id, LocalAuthority.gss_code).order_by(LocalAuthority.id))
     )
-    pledges = list(db.session.scalars(select(Pledge.id).where(Pledge.status == PledgeStatus.PUBLISHED)))
+    pledges = {
+        pledge_id: (organisation_id, kind, bits)
+        for pledge_id, organisation_id, kind, bits in db.session.execute(
+            select(Pledge.id, Pledge.organisation_id, Pledge.kind, Pledge.outcome_area_bits).where(
+                Pledge.status == PledgeStatus.PUBLISHED
+            )
+        )
+    }
     db.session.commit()
     now = datetime.now(UTC)
     password = hash_password("bench password that nobody uses")
@@ -263,22 +282,25 @@ def _referrals(
     connection: Any,
     rng: random.Random,
     care_leavers: list[tuple[int, int, int]],
-    pledges: list[int],
+    pledges: dict[int, tuple[int, PledgeKind, int]],
     now: datetime,
 ) -> None:
-    """Referrals and their moves until there are EVENTS moves, spread over the last YEARS years."""
+    """Referrals and their moves until there are EVENTS moves, spread over the last YEARS years, each move also
+    recorded for the reports (`TakeUpMove`), as the app records it."""
+    pledge_ids = sorted(pledges)
     paths = [path for path, _ in PATHS]
     weights = [weight for _, weight in PATHS]
     start = int(connection.scalar(select(func.coalesce(func.max(Referral.id), 0)))) + 1
     span = timedelta(days=365 * YEARS).total_seconds()
     referrals: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
+    facts: dict[int, MoveFacts] = {}
     made = 0
     taken: set[tuple[int, int]] = set()
     referral_id = start
     while made < EVENTS:
-        care_leaver_id, _, adviser_id = rng.choice(care_leavers)
-        pledge_id = rng.choice(pledges)
+        care_leaver_id, authority_id, adviser_id = rng.choice(care_leavers)
+        pledge_id = rng.choice(pledge_ids)
         if (care_leaver_id, pledge_id) in taken:
             continue
         taken.add((care_leaver_id, pledge_id))
@@ -310,19 +332,33 @@ def _referrals(
                 "status_changed_at": events[-1]["occurred_at"],
             }
         )
+        organisation_id, kind, bits = pledges[pledge_id]
+        facts[referral_id] = MoveFacts(authority_id, organisation_id, pledge_id, kind, bits)
         referral_id += 1
         made += len(path)
         if len(events) >= BATCH:
-            connection.execute(insert(Referral), referrals)
-            connection.execute(insert(ReferralEvent), events)
-            referrals, events = [], []
+            _insert(connection, referrals, events, facts)
+            referrals, events, facts = [], [], {}
     if referrals:
-        connection.execute(insert(Referral), referrals)
-        connection.execute(insert(ReferralEvent), events)
+        _insert(connection, referrals, events, facts)
     if connection.dialect.name == "postgresql":
         connection.execute(
             text("SELECT setval(pg_get_serial_sequence('referral', 'id'), (SELECT max(id) FROM referral))")
         )
+
+
+def _insert(
+    connection: Any,
+    referrals: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    facts: dict[int, MoveFacts],
+) -> None:
+    connection.execute(insert(Referral), referrals)
+    connection.execute(insert(ReferralEvent), events)
+    moves = ((event["referral_id"], event["to_status"], event["occurred_at"]) for event in events)
+    rows = move_rows(moves, facts, {})
+    connection.execute(insert(TakeUpMove), rows)
+    MonthlyCounts.of(rows).write(connection)
 
 
 def time_reports(app: Flask, runs: int, pages: list[Page] | None = None) -> list[PageTiming]:

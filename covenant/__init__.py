@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
     from covenant.extensions import compress, csrf, db, limiter, login_manager, migrate
     from covenant.opportunities import cache, freshness
     from covenant.opportunities.search import bits
+    from covenant.reports import moves
     from covenant.templating import init_templating
 
     db.init_app(app)
@@ -84,6 +85,7 @@ def register_extensions(app: Flask) -> None:
     cache.init_app(app)  # the search page's caches, this app's own
     freshness.init_app(app)  # every change to what a search reads renews the search token
     bits.init_app(app)  # a pledge's outcome areas and regions as bits on its row, for the search
+    moves.init_app(app)  # each referral move recorded for the take-up reports as it is made
 
 
 def register_static_files(app: Flask) -> None:

@@ -7,6 +7,7 @@ fetched at run time (a deployment may have no internet access).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
@@ -28,24 +29,32 @@ def uk_today() -> date:
 
 
 @cache
-def _holidays() -> frozenset[date]:
+def bank_holidays() -> frozenset[date]:
+    """England and Wales bank holidays."""
     calendar = BankHolidays(use_cached_holidays=True)
     return frozenset(holiday["date"] for holiday in calendar.get_holidays(division=DIVISION))
 
 
+@cache
+def _weekday_holidays() -> list[date]:
+    return sorted(day for day in bank_holidays() if day.weekday() < 5)
+
+
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _holidays()
+    return day.weekday() < 5 and day not in bank_holidays()
+
+
+def working_day_number(day: date) -> int:
+    """Working days from 1 January of year 1 up to and including `day`: its weekdays, less the weekday bank
+    holidays up to it. The working days after one day up to and including a later one are the difference."""
+    days = day.toordinal()  # Monday 1 January of year 1 is day 1
+    weekdays = (days // 7) * 5 + min(days % 7, 5)
+    return weekdays - bisect_right(_weekday_holidays(), day)
 
 
 def working_days_between(start: date, end: date) -> int:
     """How many working days there are after `start` up to and including `end` (0 when end <= start)."""
-    count = 0
-    day = start + timedelta(days=1)
-    while day <= end:
-        if is_working_day(day):
-            count += 1
-        day += timedelta(days=1)
-    return count
+    return working_day_number(end) - working_day_number(start) if end > start else 0
 
 
 def add_working_days(start: date, days: int) -> date:

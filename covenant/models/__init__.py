@@ -20,6 +20,9 @@ from covenant.models.referral import (
     ReferralFeedback,
     ReferralReminder,
     SustainmentCheck,
+    TakeUpAreaMonth,
+    TakeUpMonth,
+    TakeUpMove,
 )
 from covenant.models.search import PostcodeDistrict, SavedSearch, SearchState, Town
 from covenant.models.statistics import CareLeaverStatistic
@@ -52,6 +55,9 @@ __all__ = [
     "SearchState",
     "Town",
     "SustainmentCheck",
+    "TakeUpAreaMonth",
+    "TakeUpMonth",
+    "TakeUpMove",
     "TwoFactor",
     "User",
 ]

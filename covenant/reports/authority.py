@@ -21,10 +21,9 @@ from covenant.models import (
     LocalAuthority,
     Organisation,
     Pledge,
-    PledgeOutcomeArea,
     Referral,
-    ReferralEvent,
     SustainmentCheck,
+    TakeUpMove,
     User,
 )
 from covenant.reports import authority_lists, sql
@@ -63,6 +62,19 @@ class Scope:
             conditions.append(CareLeaver.adviser_id == self.adviser.id)
         return conditions
 
+    def move_conditions(self) -> list[ColumnElement[bool]]:
+        """Conditions on `TakeUpMove` that keep to this scope: the authority's moves, or those of the adviser's
+        caseload as it is now."""
+        conditions = [TakeUpMove.local_authority_id == self.authority.id]
+        if self.adviser is not None:
+            caseload = (
+                select(Referral.id)
+                .join(CareLeaver, CareLeaver.id == Referral.care_leaver_id)
+                .where(CareLeaver.adviser_id == self.adviser.id)
+            )
+            conditions.append(TakeUpMove.referral_id.in_(caseload))
+        return conditions
+
 
 @dataclass(frozen=True)
 class Dashboard:
@@ -84,15 +96,9 @@ def _stage_rows(
     return rows
 
 
-def _care_leaver_join() -> tuple[tuple[Any, Any], ...]:
-    return ((CareLeaver, CareLeaver.id == Referral.care_leaver_id),)
-
-
 def funnel(scope: Scope, period: Period) -> Report:
     """Referred, accepted, started and completed in the period, each with its rate from the stage before."""
-    found = sql.stage_counts(period, scope.conditions(), joins=_care_leaver_join()).get(
-        None, dict.fromkeys(sql.STAGES, 0)
-    )
+    found = sql.stage_counts(period, scope.move_conditions()).get(None, dict.fromkeys(sql.STAGES, 0))
     rows: list[list[Any]] = []
     before: int | None = None
     for stage in sql.STAGES:
@@ -111,8 +117,8 @@ def funnel(scope: Scope, period: Period) -> Report:
 
 def by_month(scope: Scope, period: Period) -> Report:
     """The funnel's stages in each calendar month of the period."""
-    month = sql.month_key(sql.uk_date(ReferralEvent.occurred_at))
-    counts = sql.stage_counts(period, scope.conditions(), group=month, joins=_care_leaver_join())
+    month = sql.month_key(TakeUpMove.moved_on)
+    counts = sql.stage_counts(period, scope.move_conditions(), group=month)
     groups = [(first.strftime("%Y-%m"), first.strftime("%B %Y")) for first in period.months]
     return Report(
         "by-month",
@@ -125,8 +131,8 @@ def by_month(scope: Scope, period: Period) -> Report:
 
 def by_outcome_area(scope: Scope, period: Period) -> Report:
     """The funnel by the pledges' outcome areas (a pledge in two areas counts in both)."""
-    joins = (*_care_leaver_join(), (PledgeOutcomeArea, PledgeOutcomeArea.pledge_id == Referral.pledge_id))
-    counts = sql.stage_counts(period, scope.conditions(), group=PledgeOutcomeArea.area, joins=joins)
+    area, join = sql.by_area()
+    counts = sql.stage_counts(period, scope.move_conditions(), group=area, joins=((area.table, join),))
     groups = [(area.value, area.label) for area in OutcomeArea]
     return Report(
         "by-outcome-area",
@@ -139,8 +145,7 @@ def by_outcome_area(scope: Scope, period: Period) -> Report:
 
 def by_kind(scope: Scope, period: Period) -> Report:
     """The funnel by the kind of pledge, kinds with no referrals left out."""
-    joins = (*_care_leaver_join(), (Pledge, Pledge.id == Referral.pledge_id))
-    counts = sql.stage_counts(period, scope.conditions(), group=Pledge.kind, joins=joins)
+    counts = sql.stage_counts(period, scope.move_conditions(), group=TakeUpMove.kind)
     groups = [(kind.value, kind.label) for kind in PledgeKind if kind.value in counts]
     return Report(
         "by-kind",
@@ -153,13 +158,8 @@ def by_kind(scope: Scope, period: Period) -> Report:
 
 def by_organisation(scope: Scope, period: Period) -> Report:
     """The funnel by organisation, most referred first."""
-    joins = (
-        *_care_leaver_join(),
-        (Pledge, Pledge.id == Referral.pledge_id),
-        (Organisation, Organisation.id == Pledge.organisation_id),
-    )
     # By the organisation's id (two organisations may share a name), then named.
-    counts = sql.stage_counts(period, scope.conditions(), group=Organisation.id, joins=joins)
+    counts = sql.stage_counts(period, scope.move_conditions(), group=TakeUpMove.organisation_id)
     names = dict(
         db.session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(list(counts)))
@@ -175,23 +175,17 @@ def by_organisation(scope: Scope, period: Period) -> Report:
     )
 
 
-def _days_from_referred(scope: Scope, period: Period, to: tuple[ReferralStatus, ...]) -> Any:
-    """Working days from reaching the organisation to a later move (`to`) made in the period."""
-    pairs = (
-        sql.moves_from_referred(to, period)
-        .join(CareLeaver, CareLeaver.id == Referral.care_leaver_id)
-        .where(*scope.conditions())
-    )
-    return sql.working_days_of(pairs, f"to_{'_'.join(status.value for status in to)}")
-
-
 def response_times(scope: Scope, period: Period) -> Report:
     """Median working days from a referral reaching the organisation to its reply, and to starting."""
-    replied = _days_from_referred(scope, period, sql.REPLIES)
-    started = _days_from_referred(scope, period, (ReferralStatus.STARTED,))
-    # Every pair has its working days (0 on the same day), so the number of values is the number of referrals.
+    started = select(TakeUpMove.working_days).where(
+        TakeUpMove.to_status == ReferralStatus.STARTED, sql.moved_in(period), *scope.move_conditions()
+    )
+    # Every move has its working days (0 on the same day), so the number of values is the number of referrals.
     rows = [
-        ["From referral to accepted or declined", *sql.median_and_count(replied)],
+        [
+            "From referral to accepted or declined",
+            *sql.median_and_count(sql.replies(period, *scope.move_conditions())),
+        ],
         ["From referral to starting", *sql.median_and_count(started)],
     ]
     return Report(

@@ -15,14 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from covenant.extensions import db
-from covenant.models import (
-    CareLeaver,
-    LocalAuthority,
-    Organisation,
-    Pledge,
-    PledgeOutcomeArea,
-    Referral,
-)
+from covenant.models import LocalAuthority, Organisation, Pledge
 from covenant.reports import national_lists, sql
 from covenant.reports.charts import Series, bar_chart
 from covenant.reports.periods import Period
@@ -120,23 +113,15 @@ def _rows(
     return Report(name, caption, [heading, *STAGE_HEADERS], rows, NUMERIC_STAGES)
 
 
-def _take_up(
-    name: str, caption: str, heading: str, period: Period, group: Any, joins: Any, groups: Any
-) -> Report:
-    return _rows(name, caption, heading, sql.stage_counts(period, [], group=group, joins=joins), groups)
-
-
 def _by_authority(period: Period) -> dict[tuple[str, str], dict[ReferralStatus, int]]:
     """{(region, authority name): {stage: referrals}}, counted once for both tables that need it: a referral has
     one care leaver, so one authority and one region, and a region's counts are its authorities' added up."""
     key = ("take-up-by-authority", period)
     found = g.setdefault("report_counts", {})
     if key not in found:
-        joins = (
-            (CareLeaver, CareLeaver.id == Referral.care_leaver_id),
-            (LocalAuthority, LocalAuthority.id == CareLeaver.local_authority_id),
-        )
-        by_id = sql.stage_counts(period, [], group=LocalAuthority.id, joins=joins)
+        by_id: dict[int, dict[ReferralStatus, int]] = {}
+        for authority_id, _, stage, moves in sql.monthly_totals(period, sql.STAGES):
+            by_id.setdefault(authority_id, dict.fromkeys(sql.STAGES, 0))[stage] = moves
         names = {
             authority_id: (Region(region).value, authority_name)
             for authority_id, region, authority_name in db.session.execute(
@@ -174,17 +159,11 @@ def take_up_by_authority(period: Period) -> Report:
 
 
 def take_up_by_outcome_area(period: Period) -> Report:
-    joins = ((PledgeOutcomeArea, PledgeOutcomeArea.pledge_id == Referral.pledge_id),)
+    counts: dict[str, dict[ReferralStatus, int]] = {}
+    for _, area, stage, moves in sql.monthly_totals(period, sql.STAGES, areas=True):
+        counts.setdefault(OutcomeArea(area).value, dict.fromkeys(sql.STAGES, 0))[stage] += moves
     groups = [(area.value, area.label) for area in OutcomeArea]
-    return _take_up(
-        "take-up-by-outcome-area",
-        "Take-up by outcome area",
-        "Outcome area",
-        period,
-        PledgeOutcomeArea.area,
-        joins,
-        groups,
-    )
+    return _rows("take-up-by-outcome-area", "Take-up by outcome area", "Outcome area", counts, groups)
 
 
 # Every table on the page, in its order, by the name its CSV is downloaded by.

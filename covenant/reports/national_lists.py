@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, union_all
 
 from covenant.clock import uk_today, utcnow, working_days_between
 from covenant.extensions import db
-from covenant.models import Organisation, Pledge, Referral
+from covenant.models import Organisation, Pledge, Referral, TakeUpMove
 from covenant.reports import sql
 from covenant.reports.periods import Period
 from covenant.reports.tables import Report
@@ -53,11 +53,24 @@ def quiet_pledges() -> Report:
     """Live pledges, published at least 60 days ago, nobody has been referred to in the last 60 days."""
     since = utcnow() - timedelta(days=QUIET_PLEDGE_DAYS)
     recent = exists().where(Referral.pledge_id == Pledge.id, Referral.created_at >= since)
+    # Oldest first, for each live status on its own: each reads its index of pledges by publication time only
+    # as far as the list, where both statuses at once would test and sort every live pledge.
+    oldest = union_all(
+        *(
+            select(Pledge.id, Pledge.published_at)
+            .where(Pledge.status == status, Pledge.published_at < since, ~recent)
+            .order_by(Pledge.published_at, Pledge.id)
+            .limit(LIST_LIMIT)
+            .subquery()
+            .select()
+            for status in sorted(LIVE_STATUSES)
+        )
+    ).subquery("oldest")
     last = select(func.max(Referral.created_at)).where(Referral.pledge_id == Pledge.id).scalar_subquery()
     rows = db.session.execute(
         select(Pledge.title, Organisation.name, Pledge.published_at, last)
+        .join(oldest, oldest.c.id == Pledge.id)
         .join(Organisation, Organisation.id == Pledge.organisation_id)
-        .where(_live(), Pledge.published_at < since, ~recent)
         .order_by(Pledge.published_at, Pledge.id)
         .limit(LIST_LIMIT)
     ).all()
@@ -81,14 +94,8 @@ def quiet_pledges() -> Report:
 def slowest_responders(period: Period) -> Report:
     """Organisations by their median working days to reply to referrals in the period, slowest first."""
     # By the organisation's id (two organisations may share a name), then named.
-    pairs = (
-        sql.moves_from_referred(sql.REPLIES, period, Organisation.id.label("organisation_id"))
-        .join(Pledge, Pledge.id == Referral.pledge_id)
-        .join(Organisation, Organisation.id == Pledge.organisation_id)
-    )
-    replies = sql.working_days_of(pairs, "replies")
     # Every reply has its working days (0 when on the same day), so each group's size is its count of replies.
-    found = sql.grouped_medians_and_sizes(replies)
+    found = sql.grouped_medians_and_sizes(sql.replies(period, group=TakeUpMove.organisation_id))
     medians = {key: middle for key, (middle, _) in found.items()}
     counts = {key: size for key, (_, size) in found.items()}
     names = dict(

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from covenant.extensions import db
-from covenant.models import Organisation, Pledge, Referral, ReferralEvent, ReferralFeedback
+from covenant.models import Organisation, Pledge, Referral, ReferralFeedback, TakeUpMove
 from covenant.reports import sql
 from covenant.reports.charts import Series, bar_chart
 from covenant.reports.periods import Period
@@ -40,18 +40,15 @@ class Dashboard:
 
 def _events(organisation: Organisation, period: Period, statuses: Any) -> Any:
     """(pledge id, status, referrals) for the moves to these statuses in the period."""
+    # A referral moves to each status at most once, so its moves to a status are its referrals.
     return db.session.execute(
-        select(
-            Referral.pledge_id, ReferralEvent.to_status, func.count(func.distinct(ReferralEvent.referral_id))
-        )
-        .join(Referral, Referral.id == ReferralEvent.referral_id)
-        .join(Pledge, Pledge.id == Referral.pledge_id)
+        select(TakeUpMove.pledge_id, TakeUpMove.to_status, func.count())
         .where(
-            Pledge.organisation_id == organisation.id,
-            ReferralEvent.to_status.in_(statuses),
-            sql.in_period(ReferralEvent.occurred_at, period),
+            TakeUpMove.organisation_id == organisation.id,
+            TakeUpMove.to_status.in_(statuses),
+            sql.moved_in(period),
         )
-        .group_by(Referral.pledge_id, ReferralEvent.to_status)
+        .group_by(TakeUpMove.pledge_id, TakeUpMove.to_status)
     ).all()
 
 
@@ -107,15 +104,10 @@ def places(organisation: Organisation, period: Period) -> Report:
 
 def response_times(organisation: Organisation, period: Period) -> Report:
     """How quickly the organisation replied to referrals in the period, against the 5-working-day expectation."""
-    pairs = (
-        sql.moves_from_referred(sql.REPLIES, period)
-        .join(Pledge, Pledge.id == Referral.pledge_id)
-        .where(Pledge.organisation_id == organisation.id)
-    )
-    replies = sql.working_days_of(pairs, "replies")
+    replies = sql.replies(period, TakeUpMove.organisation_id == organisation.id)
     inner = replies.subquery()
     total, on_time = db.session.execute(
-        select(func.count(), func.sum(sql.case_true(inner.c.days <= RESPONSE_WORKING_DAYS)))
+        select(func.count(), func.sum(sql.case_true(inner.c.working_days <= RESPONSE_WORKING_DAYS)))
     ).one()
     return Report(
         "response-times",

@@ -1,31 +1,44 @@
 """SQL pieces the dashboards share, so every figure is counted in the database on SQLite and PostgreSQL alike.
 
-- `uk_date`: a stored UTC time as its UK calendar date (British Summer Time included).
-- `working_days_between`: working days (no weekends, no England and Wales bank holidays from
-  `covenant.clock`) as `clock.working_days_between` counts them: weekdays by arithmetic, less the bank holidays
-  between the two days.
-- `median` and `grouped_medians`: the middle value(s) picked out by an ordered query, never every row loaded.
+Moves are read from `TakeUpMove` (`covenant.reports.moves`), which holds each move's UK date, the care leaver's
+authority, the organisation, the pledge's kind and outcome areas, and the working days since the referral
+reached the organisation, so no report joins a move to anything to count it.
+
 - `stage_counts`: how many referrals reached each take-up stage (referred, accepted, started, completed) in a
-  period, from `ReferralEvent`, so a period counts the moves made in it.
+  period, so a period counts the moves made in it; `by_area` groups moves by outcome area.
+- `median` and `grouped_medians`: the middle value(s) picked out by an ordered query, never every row loaded.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, and_, case, cast, column, func, literal, or_, select, values
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    values,
+)
 from sqlalchemy.sql import ColumnElement, FromClause
-from sqlalchemy.sql.functions import FunctionElement
 
-from covenant.clock import _holidays
+from covenant.clock import months_after
 from covenant.extensions import db
-from covenant.models import Referral, ReferralEvent
+from covenant.models import TakeUpAreaMonth, TakeUpMonth, TakeUpMove
+from covenant.opportunities.search.bits import AREA_BIT
 from covenant.reports.periods import Period
-from covenant.vocab import ReferralStatus
+from covenant.vocab import OutcomeArea, ReferralStatus
 
 # The take-up funnel, in order: the referral reached the organisation, was accepted, started, completed.
 STAGES = (
@@ -40,147 +53,45 @@ STAGE_NAMES = {
     ReferralStatus.STARTED: "Started",
     ReferralStatus.COMPLETED: "Completed",
 }
-# Working days are counted from this Monday.
-EPOCH = "2000-01-03"
 
 
-class uk_date(FunctionElement[date]):  # noqa: N801 - reads as the SQL function it stands for
-    """The UK calendar date of a stored UTC time."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(uk_date, "postgresql")
-def _uk_date_postgresql(element: uk_date, compiler: Any, **kw: Any) -> str:
-    return f"CAST(timezone('Europe/London', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
-@compiles(uk_date, "sqlite")
-def _uk_date_sqlite(element: uk_date, compiler: Any, **kw: Any) -> str:
-    # British Summer Time runs from 01:00 UTC on the last Sunday of March (the first Sunday on or after
-    # 25 March) to 01:00 UTC on the last Sunday of October.
-    moment = compiler.process(element.clauses, **kw)
-    year = f"strftime('%Y', {moment})"
-    starts = f"datetime(date({year} || '-03-25', 'weekday 0'), '+1 hour')"
-    ends = f"datetime(date({year} || '-10-25', 'weekday 0'), '+1 hour')"
-    return (
-        f"CASE WHEN datetime({moment}) >= {starts} AND datetime({moment}) < {ends} "
-        f"THEN date({moment}, '+1 hour') ELSE date({moment}) END"
-    )
-
-
-class day_number(FunctionElement[int]):  # noqa: N801 - reads as the SQL function it stands for
-    """Days from Monday 3 January 2000 to a date."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(day_number, "postgresql")
-def _day_number_postgresql(element: day_number, compiler: Any, **kw: Any) -> str:
-    return f"(CAST({compiler.process(element.clauses, **kw)} AS DATE) - DATE '{EPOCH}')"
-
-
-@compiles(day_number, "sqlite")
-def _day_number_sqlite(element: day_number, compiler: Any, **kw: Any) -> str:
-    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) - julianday('{EPOCH}') AS INTEGER)"
-
-
-def month_key(day: ColumnElement[Any]) -> ColumnElement[str]:
+def month_key(day: Any) -> ColumnElement[str]:
     """'2026-09' for any day in September 2026."""
     if db.engine.dialect.name == "postgresql":
         return func.to_char(day, "YYYY-MM")
     return func.strftime("%Y-%m", day)
 
 
-@cache
-def _bank_holidays() -> FromClause:
-    """The weekday bank holidays as a common table expression, one object so a statement names it once."""
-    weekday_holidays = sorted(day for day in _holidays() if day.weekday() < 5)
-    # A common table expression: `(VALUES ...) AS name (column)` is PostgreSQL's, not SQLite's.
-    return (
-        values(column("day", Date), name="bank_holiday_days")
-        .data([(day,) for day in weekday_holidays])
-        .cte("bank_holiday")
-    )
-
-
-def weekday_number(day: ColumnElement[Any]) -> ColumnElement[int]:
-    """How many weekdays there are from the epoch up to and including `day`."""
-    days = day_number(day) + 1
-    return cast((days // 7) * 5 + case((days % 7 > 5, 5), else_=days % 7), Integer)
-
-
-def working_days_between(start: ColumnElement[Any], end: ColumnElement[Any]) -> ColumnElement[int]:
-    """Working days after `start` up to and including `end`, for UK dates: the weekdays, less the weekday bank
-    holidays among them (0 when end is not after start)."""
-    holidays = _bank_holidays()
-    holidays_between = (
-        select(func.count())
-        .select_from(holidays)
-        .where(holidays.c.day > start, holidays.c.day <= end)
-        .scalar_subquery()
-    )
-    return case((end > start, weekday_number(end) - weekday_number(start) - holidays_between), else_=0)
-
-
-def working_day_number(day: ColumnElement[Any]) -> ColumnElement[int]:
-    """How many working days there are from the epoch up to and including `day`: its weekdays, less the weekday
-    bank holidays up to it. The working days after one day up to and including a later one are the difference."""
-    holidays = _bank_holidays()
-    holidays_so_far = (
-        select(func.count()).select_from(holidays).where(holidays.c.day <= day).scalar_subquery()
-    )
-    return weekday_number(day) - holidays_so_far
-
-
 REPLIES = (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)
 
 
-def moves_from_referred(to: tuple[ReferralStatus, ...], period: Period, *columns: Any) -> Any:
-    """Each move to one of `to` made in the period, after any `columns`, with the UK dates the referral reached
-    the organisation (`start_day`) and moved (`end_day`), for `working_days_of`. `Referral` is joined: callers
-    join on from it and add their own conditions."""
-    sent = db.aliased(ReferralEvent)
-    later = db.aliased(ReferralEvent)
+def moved_in(period: Period) -> ColumnElement[bool]:
+    """A recorded move (`TakeUpMove`) was made in the period."""
+    return TakeUpMove.moved_on.between(period.start, period.end)
+
+
+@cache
+def _areas() -> FromClause:
+    """Each outcome area with its bit, as a common table expression: a move counts under each area whose bit
+    its pledge has."""
     return (
-        select(
-            *columns,
-            uk_date(sent.occurred_at).label("start_day"),
-            uk_date(later.occurred_at).label("end_day"),
-        )
-        .select_from(later)
-        .join(sent, (sent.referral_id == later.referral_id) & (sent.to_status == ReferralStatus.REFERRED))
-        .join(Referral, Referral.id == later.referral_id)
-        .where(later.to_status.in_(to), in_period(later.occurred_at, period))
+        values(column("area", String), column("bit", Integer), name="area_bit_values")
+        .data([(area.value, bit) for area, bit in AREA_BIT.items()])
+        .cte("area_bit")
     )
 
 
-def working_days_of(pairs: Any, name: str) -> Any:
-    """For each row of a query with UK dates labelled `start_day` and `end_day` (and any columns before them), the
-    working days between the two, labelled `days`, after those other columns.
+def by_area() -> tuple[Any, ColumnElement[bool]]:
+    """The outcome area to group moves by, and the join that gives a move one row per area of its pledge."""
+    areas = _areas()
+    return areas.c.area, TakeUpMove.outcome_area_bits.op("&")(areas.c.bit) != 0
 
-    The dates are worked out once per row, in a materialised common table expression. Each different date (a
-    few hundred, however many rows) is then given its working-day number once, and a row's working days are the
-    difference of its two dates' numbers, found by equality: counting the bank holidays between each row's two
-    dates compared every row with every holiday, which was most of the national dashboard's time."""
-    rows = pairs.cte(name).prefix_with("MATERIALIZED")
-    days = select(rows.c.start_day.label("day")).union(select(rows.c.end_day)).subquery(f"{name}_day")
-    numbers = (
-        select(days.c.day, working_day_number(days.c.day).label("number"))
-        .cte(f"{name}_number")
-        .prefix_with("MATERIALIZED")
-    )
-    start, end = numbers.alias(f"{name}_start"), numbers.alias(f"{name}_end")
-    others = [column for column in rows.c if column.key not in ("start_day", "end_day")]
-    days_between = case((rows.c.end_day > rows.c.start_day, end.c.number - start.c.number), else_=0)
-    return (
-        select(*others, days_between.label("days"))
-        .select_from(rows)
-        .outerjoin(start, start.c.day == rows.c.start_day)
-        .outerjoin(end, end.c.day == rows.c.end_day)
-    )
+
+def replies(period: Period, *conditions: Any, group: Any = None) -> Any:
+    """The working days each reply (accepted or declined) in the period took: a one-column query, or with
+    `group`, two columns (the group, the days) for `grouped_medians`."""
+    columns = [TakeUpMove.working_days] if group is None else [group, TakeUpMove.working_days]
+    return select(*columns).where(TakeUpMove.to_status.in_(REPLIES), moved_in(period), *conditions)
 
 
 def median(values_query: Any) -> float | None:
@@ -224,7 +135,8 @@ def grouped_medians_and_sizes(values_query: Any) -> dict[Any, tuple[float, int]]
             group.label("grp"),
             value.label("value"),
             func.row_number().over(partition_by=group, order_by=value).label("position"),
-            func.count().over(partition_by=group).label("size"),
+            # The same window as the position's (its whole group), so the rows are sorted once, not twice.
+            func.count().over(partition_by=group, order_by=value, rows=(None, None)).label("size"),
         )
         .where(value.is_not(None))
         .subquery()
@@ -241,16 +153,70 @@ def grouped_medians_and_sizes(values_query: Any) -> dict[Any, tuple[float, int]]
     return {grp: (float(avg), int(size)) for grp, avg, size in rows}
 
 
-def stage_of() -> ColumnElement[str]:
-    """The take-up stage a referral event records, or None: a referral counts as referred when it first
-    reaches the organisation (straight away, or from the waiting list when a place frees up)."""
-    return case(
-        (ReferralEvent.to_status == ReferralStatus.REFERRED, literal(ReferralStatus.REFERRED.value)),
-        (ReferralEvent.to_status == ReferralStatus.ACCEPTED, literal(ReferralStatus.ACCEPTED.value)),
-        (ReferralEvent.to_status == ReferralStatus.STARTED, literal(ReferralStatus.STARTED.value)),
-        (ReferralEvent.to_status == ReferralStatus.COMPLETED, literal(ReferralStatus.COMPLETED.value)),
-        else_=None,
-    )
+@dataclass(frozen=True)
+class Split:
+    """A period as whole calendar months (`first` to `last`, their first days; None when it has none) and the
+    days either side of them."""
+
+    first: date | None
+    last: date | None
+    days: list[tuple[date, date]]
+
+
+def split(period: Period) -> Split:
+    """The whole months in the period, and the days before and after them."""
+    first = period.start if period.start.day == 1 else months_after(period.start.replace(day=1), 1)
+    stop = (period.end + timedelta(days=1)).replace(day=1)  # the first month not wholly in the period
+    if first >= stop:
+        return Split(None, None, [(period.start, period.end)])
+    days = []
+    if period.start < first:
+        days.append((period.start, first - timedelta(days=1)))
+    if stop <= period.end:
+        days.append((stop, period.end))
+    return Split(first, months_after(stop, -1), days)
+
+
+def monthly_totals(
+    period: Period, statuses: Iterable[ReferralStatus], areas: bool = False
+) -> list[tuple[int, Any, ReferralStatus, int]]:
+    """(authority id, outcome area or None, stage, moves) for every authority's moves to these take-up stages
+    in the period, by outcome area when `areas`, in two statements: whole months added up from the monthly
+    counts (`TakeUpMonth`, `TakeUpAreaMonth`), then the days either side counted from the recorded moves, each
+    outcome area a sum of its own in one pass (joining each move to the areas it counts under cost five
+    times the rows); the two sets of counts are added together here."""
+    statuses = list(statuses)
+    parts = split(period)
+    totals: Counter[tuple[int, Any, ReferralStatus]] = Counter()
+    if parts.first is not None:
+        table: Any = TakeUpAreaMonth if areas else TakeUpMonth
+        area = table.outcome_area if areas else literal(None, String)
+        for authority_id, area_value, status, moves in db.session.execute(
+            select(table.local_authority_id, area, table.to_status, func.sum(table.moves))
+            .where(table.to_status.in_(statuses), table.month.between(parts.first, parts.last))
+            .group_by(table.local_authority_id, area, table.to_status)
+        ):
+            totals[authority_id, OutcomeArea(area_value) if areas else None, ReferralStatus(status)] += moves
+    if parts.days:
+        named = list(AREA_BIT.items()) if areas else []
+        sums = [
+            func.sum(case((TakeUpMove.outcome_area_bits.op("&")(bit) != 0, 1), else_=0)) for _, bit in named
+        ]
+        for authority_id, status, moves, *by_area in db.session.execute(
+            select(TakeUpMove.local_authority_id, TakeUpMove.to_status, func.count(), *sums)
+            .where(
+                TakeUpMove.to_status.in_(statuses),
+                or_(*(TakeUpMove.moved_on.between(start, end) for start, end in parts.days)),
+            )
+            .group_by(TakeUpMove.local_authority_id, TakeUpMove.to_status)
+        ):
+            if not areas:
+                totals[authority_id, None, ReferralStatus(status)] += moves
+            for (area_name, _), how_many in zip(named, by_area, strict=True):
+                totals[authority_id, area_name, ReferralStatus(status)] += int(how_many or 0)
+    return [
+        (authority_id, area, status, moves) for (authority_id, area, status), moves in totals.items() if moves
+    ]
 
 
 def in_period(moment: Any, period: Period) -> ColumnElement[bool]:
@@ -262,21 +228,18 @@ def stage_counts(
     period: Period, scope: Iterable[ColumnElement[bool]], group: Any = None, joins: Any = ()
 ) -> dict[Any, dict[ReferralStatus, int]]:
     """{group: {stage: referrals}} for the referrals (limited by `scope`, over `joins`) that reached each stage
-    in the period; with no group, the one key is None."""
-    stage = stage_of().label("stage")
+    in the period, from the recorded moves; with no group, the one key is None. A referral reaches each stage
+    at most once (`REFERRAL_TRANSITIONS` has no way back), so its moves to a stage are its referrals."""
     key = (group if group is not None else literal(None, String)).label("grp")
-    query = select(key, stage, func.count(func.distinct(ReferralEvent.referral_id))).select_from(
-        ReferralEvent
-    )
-    query = query.join(Referral, Referral.id == ReferralEvent.referral_id)
+    query = select(key, TakeUpMove.to_status, func.count()).select_from(TakeUpMove)
     for target, on in joins:
         query = query.join(target, on)
-    query = query.where(
-        ReferralEvent.to_status.in_(STAGES), in_period(ReferralEvent.occurred_at, period), *scope
-    ).group_by(key, stage)
+    query = query.where(TakeUpMove.to_status.in_(STAGES), moved_in(period), *scope).group_by(
+        key, TakeUpMove.to_status
+    )
     counts: dict[Any, dict[ReferralStatus, int]] = {}
-    for grp, stage_value, how_many in db.session.execute(query):
-        counts.setdefault(grp, dict.fromkeys(STAGES, 0))[ReferralStatus(stage_value)] = how_many
+    for grp, stage, how_many in db.session.execute(query):
+        counts.setdefault(grp, dict.fromkeys(STAGES, 0))[ReferralStatus(stage)] = how_many
     return counts
 
 

@@ -36,7 +36,7 @@ def _drawn(figure: Figure) -> int | None:
 def public_statistics(period: Period) -> list[Section]:
     """The headline figures and take-up by region and outcome area, small numbers suppressed."""
     today = uk_today()
-    counts = queries.headline(period.start_at, period.end_before, today)
+    counts = queries.headline(period, today)
     headline_figures = [
         ("Referrals made", protect(counts.referrals)),
         ("Opportunities started by care leavers", protect(counts.starts)),
@@ -60,7 +60,7 @@ def public_statistics(period: Period) -> list[Section]:
         [Series("Number", [_drawn(figure) for _, figure in headline_figures[:3]])],
     )
 
-    starts = queries.starts_by_region_and_area(period.start_at, period.end_before)
+    starts = queries.starts_by_region_and_area(period)
     regions, areas = list(Region), list(OutcomeArea)
     table = protect_table([[starts.get((region, area), 0) for area in areas] for region in regions])
     rows: list[list[str]] = [

@@ -9,6 +9,7 @@ arithmetic, here between two columns instead of a column and a point.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,14 +23,14 @@ from covenant.models import (
     CareLeaverStatistic,
     LocalAuthority,
     Pledge,
-    PledgeOutcomeArea,
     PostcodeDistrict,
     Referral,
-    ReferralEvent,
 )
 from covenant.opportunities.search.bits import AREA_BIT, has_any
 from covenant.opportunities.search.distance import MILES_PER_DEGREE
 from covenant.opportunities.search.visibility import visible
+from covenant.reports.periods import Period
+from covenant.reports.sql import monthly_totals
 from covenant.statistics.importer import AGED_19_TO_21, NEET
 from covenant.vocab import NEARBY_MILES, OutcomeArea, Reach, ReferralStatus, Region
 
@@ -196,32 +197,22 @@ class Headline:
     organisations: int
 
 
-def headline(start: datetime, end: datetime, today: date) -> Headline:
+def headline(period: Period, today: date) -> Headline:
     """Referrals made, starts and completions in the period; live pledges and the organisations offering them
-    today. Two statements."""
-    moves = (
-        select(
-            # count(*), not of a column outside the index: PostgreSQL then reads the index alone.
-            func.count().filter(ReferralEvent.to_status == ReferralStatus.STARTED),
-            func.count().filter(ReferralEvent.to_status == ReferralStatus.COMPLETED),
-        )
-        .where(
-            ReferralEvent.to_status.in_([ReferralStatus.STARTED, ReferralStatus.COMPLETED]),
-            ReferralEvent.occurred_at >= start,
-            ReferralEvent.occurred_at < end,
-        )
-        .subquery()
-    )
+    today. Two statements: the moves (whole months from the monthly counts), then the rest."""
+    moves = Counter[ReferralStatus]()
+    for _, _, status, how_many in monthly_totals(period, [ReferralStatus.STARTED, ReferralStatus.COMPLETED]):
+        moves[status] += how_many
     made = (
         select(func.count(Referral.id))
-        .where(Referral.created_at >= start, Referral.created_at < end)
+        .where(Referral.created_at >= period.start_at, Referral.created_at < period.end_before)
         .scalar_subquery()
     )
     live = select(
         func.count(Pledge.id).label("pledges"),
         func.count(func.distinct(Pledge.organisation_id)).label("orgs"),
     ).where(*visible(today))
-    starts, completions = db.session.execute(select(moves)).one()
+    starts, completions = moves[ReferralStatus.STARTED], moves[ReferralStatus.COMPLETED]
     pledges, organisations, referrals = db.session.execute(live.add_columns(made)).one()
     return Headline(
         referrals=int(referrals or 0),
@@ -232,34 +223,12 @@ def headline(start: datetime, end: datetime, today: date) -> Headline:
     )
 
 
-def starts_by_region_and_area(start: datetime, end: datetime) -> dict[tuple[Region, OutcomeArea], int]:
+def starts_by_region_and_area(period: Period) -> dict[tuple[Region, OutcomeArea], int]:
     """Care leavers starting an opportunity in the period, by the region of their authority and the outcome
-    areas of the pledge (a start counts under each of its pledge's areas). Counted by authority first, so each
-    start is looked up once and the 153 authorities' regions after."""
-    by_authority = (
-        select(
-            CareLeaver.local_authority_id.label("authority_id"),
-            PledgeOutcomeArea.area.label("area"),
-            func.count().label("starts"),
-        )
-        .select_from(ReferralEvent)
-        .join(Referral, Referral.id == ReferralEvent.referral_id)
-        .join(CareLeaver, CareLeaver.id == Referral.care_leaver_id)
-        .join(PledgeOutcomeArea, PledgeOutcomeArea.pledge_id == Referral.pledge_id)
-        .where(
-            ReferralEvent.to_status == ReferralStatus.STARTED,
-            ReferralEvent.occurred_at >= start,
-            ReferralEvent.occurred_at < end,
-        )
-        .group_by(CareLeaver.local_authority_id, PledgeOutcomeArea.area)
-        .subquery("by_authority")
-    )
-    statement = (
-        select(LocalAuthority.region, by_authority.c.area, func.sum(by_authority.c.starts))
-        .join(by_authority, by_authority.c.authority_id == LocalAuthority.id)
-        .group_by(LocalAuthority.region, by_authority.c.area)
-    )
-    return {
-        (Region(region), OutcomeArea(area)): int(count)
-        for region, area, count in db.session.execute(statement)
-    }
+    areas of the pledge (a start counts under each of its pledge's areas): each authority's starts by area in
+    SQL (`monthly_totals`), then added up by the 153 authorities' regions."""
+    regions = dict(db.session.execute(select(LocalAuthority.id, LocalAuthority.region)).all())
+    starts: Counter[tuple[Region, OutcomeArea]] = Counter()
+    for authority_id, area, _, how_many in monthly_totals(period, [ReferralStatus.STARTED], areas=True):
+        starts[Region(regions[authority_id]), OutcomeArea(area)] += how_many
+    return dict(starts)
