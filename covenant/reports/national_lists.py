@@ -93,24 +93,22 @@ def quiet_pledges() -> Report:
 
 def slowest_responders(period: Period) -> Report:
     """Organisations by their median working days to reply to referrals in the period, slowest first."""
-    # By the organisation's id (two organisations may share a name), then named.
     # Every reply has its working days (0 when on the same day), so each group's size is its count of replies.
-    found = sql.grouped_medians_and_sizes(sql.replies(period, group=TakeUpMove.organisation_id))
-    medians = {key: middle for key, (middle, _) in found.items()}
-    counts = {key: size for key, (_, size) in found.items()}
-    names = dict(
-        db.session.execute(
-            select(Organisation.id, Organisation.name).where(Organisation.id.in_(list(medians)))
-        ).all()
-    )
-    slowest = sorted(medians, key=lambda key: (-medians[key], names[key], key))[:LIST_LIMIT]
+    medians = sql.grouped_medians_query(sql.replies(period, group=TakeUpMove.organisation_id)).subquery()
+    # Slowest first, then by name and id (two organisations may share a name): only the list is read back.
+    slowest = db.session.execute(
+        select(Organisation.name, medians.c.median, medians.c.size)
+        .join(medians, medians.c.grp == Organisation.id)
+        .order_by(medians.c.median.desc(), Organisation.name, Organisation.id)
+        .limit(LIST_LIMIT)
+    ).all()
     return Report(
         "slowest-responders",
         "Slowest to reply to referrals",
         ["Organisation", "Median working days", "Replies", f"More than {RESPONSE_WORKING_DAYS} working days"],
         [
-            [names[key], medians[key], counts[key], "Yes" if medians[key] > RESPONSE_WORKING_DAYS else "No"]
-            for key in slowest
+            [name, float(middle), int(size), "Yes" if middle > RESPONSE_WORKING_DAYS else "No"]
+            for name, middle, size in slowest
         ],
         [False, True, True, False],
         empty="No organisation replied to a referral in these dates.",

@@ -128,6 +128,12 @@ def grouped_medians(values_query: Any) -> dict[Any, float]:
 def grouped_medians_and_sizes(values_query: Any) -> dict[Any, tuple[float, int]]:
     """The median and the number of values for each group of a two-column query (group, value), by window
     functions over the groups, in one statement."""
+    rows = db.session.execute(select(grouped_medians_query(values_query).subquery())).all()
+    return {grp: (float(middle), int(size)) for grp, middle, size in rows}
+
+
+def grouped_medians_query(values_query: Any) -> Any:
+    """A query of (grp, median, size) for each group of a two-column query (group, value), to join on from."""
     inner = values_query.subquery()
     group, value = inner.c[0], inner.c[1]
     ranked = (
@@ -145,12 +151,15 @@ def grouped_medians_and_sizes(values_query: Any) -> dict[Any, tuple[float, int]]
         ranked.c.position == (ranked.c.size + 1) // 2,
         ranked.c.position == (ranked.c.size + 2) // 2,
     )
-    rows = db.session.execute(
-        select(ranked.c.grp, func.avg(cast(ranked.c.value, db.Float)), func.max(ranked.c.size))
+    return (
+        select(
+            ranked.c.grp,
+            func.avg(cast(ranked.c.value, db.Float)).label("median"),
+            func.max(ranked.c.size).label("size"),
+        )
         .where(middle)
         .group_by(ranked.c.grp)
-    ).all()
-    return {grp: (float(avg), int(size)) for grp, avg, size in rows}
+    )
 
 
 @dataclass(frozen=True)
@@ -161,6 +170,14 @@ class Split:
     first: date | None
     last: date | None
     days: list[tuple[date, date]]
+
+    def each_day(self) -> list[date]:
+        """Every day of `days`."""
+        return [
+            start + timedelta(days=offset)
+            for start, end in self.days
+            for offset in range((end - start).days + 1)
+        ]
 
 
 def split(period: Period) -> Split:
@@ -206,7 +223,9 @@ def monthly_totals(
             select(TakeUpMove.local_authority_id, TakeUpMove.to_status, func.count(), *sums)
             .where(
                 TakeUpMove.to_status.in_(statuses),
-                or_(*(TakeUpMove.moved_on.between(start, end) for start, end in parts.days)),
+                # Each day (at most two months' worth) rather than two ranges: PostgreSQL reads a range with
+                # OR by a bitmap of the table's pages, a list of days from the index alone.
+                TakeUpMove.moved_on.in_(parts.each_day()),
             )
             .group_by(TakeUpMove.local_authority_id, TakeUpMove.to_status)
         ):
