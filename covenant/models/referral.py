@@ -224,6 +224,8 @@ class TakeUpMonth(Base):
     up a few rows per authority."""
 
     __tablename__ = "take_up_month"
+    # The months of a period for every authority, with their counts, from this index alone.
+    __table_args__ = (Index("ix_take_up_month_counts", "to_status", "month", "local_authority_id", "moves"),)
 
     to_status: Mapped[ReferralStatus] = mapped_column(vocabulary(ReferralStatus), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
@@ -236,6 +238,16 @@ class TakeUpAreaMonth(Base):
     (as they are now: a pledge's new areas move its counts)."""
 
     __tablename__ = "take_up_area_month"
+    __table_args__ = (
+        Index(
+            "ix_take_up_area_month_counts",
+            "to_status",
+            "month",
+            "local_authority_id",
+            "outcome_area",
+            "moves",
+        ),
+    )
 
     to_status: Mapped[ReferralStatus] = mapped_column(vocabulary(ReferralStatus), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)

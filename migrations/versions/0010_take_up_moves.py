@@ -73,6 +73,12 @@ def upgrade():
     sa.ForeignKeyConstraint(['referral_id'], ['referral.id'], name=op.f('fk_take_up_move_referral_id_referral'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_take_up_move'))
     )
+    with op.batch_alter_table('take_up_area_month', schema=None) as batch_op:
+        batch_op.create_index('ix_take_up_area_month_counts', ['to_status', 'month', 'local_authority_id', 'outcome_area', 'moves'], unique=False)
+
+    with op.batch_alter_table('take_up_month', schema=None) as batch_op:
+        batch_op.create_index('ix_take_up_month_counts', ['to_status', 'month', 'local_authority_id', 'moves'], unique=False)
+
     with op.batch_alter_table('take_up_move', schema=None) as batch_op:
         batch_op.create_index('ix_take_up_move_authority', ['local_authority_id', 'moved_on', 'to_status', 'outcome_area_bits', 'kind', 'organisation_id', 'working_days'], unique=False)
         batch_op.create_index('ix_take_up_move_organisation', ['organisation_id', 'moved_on', 'to_status', 'pledge_id', 'working_days'], unique=False)
@@ -92,6 +98,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_take_up_move_pledge_id'))
         batch_op.drop_index('ix_take_up_move_organisation')
         batch_op.drop_index('ix_take_up_move_authority')
+
+    with op.batch_alter_table('take_up_month', schema=None) as batch_op:
+        batch_op.drop_index('ix_take_up_month_counts')
+
+    with op.batch_alter_table('take_up_area_month', schema=None) as batch_op:
+        batch_op.drop_index('ix_take_up_area_month_counts')
 
     op.drop_table('take_up_move')
     op.drop_table('take_up_month')
