@@ -92,6 +92,12 @@ def _sqlite_on_begin(connection: Any) -> None:
 
     A transaction that will write takes the write lock at once (BEGIN IMMEDIATE), so two requests that each
     read and then write queue for the lock (busy_timeout) instead of one failing with "database is locked".
+
+    A connection asked for AUTOCOMMIT gets no transaction: SQLAlchemy never commits one there, so a statement
+    such as `ANALYZE` run on it would be rolled back, silently, when the connection is returned.
     """
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _expects_writes() else "BEGIN")
+    if connection.dialect.name != "sqlite":
+        return
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _expects_writes() else "BEGIN")

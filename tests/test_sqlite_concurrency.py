@@ -62,3 +62,16 @@ def test_fifty_people_signing_in_at_the_same_moment_all_get_in(tmp_path: Path) -
         signed_in = db.session.scalar(select(func.count()).where(AuditEvent.action == "signed_in"))
     assert signed_in == PEOPLE
     dispose(app)
+
+
+def test_a_statement_on_an_autocommit_connection_is_kept(tmp_path: Path) -> None:
+    """`ANALYZE` after a bulk load runs on an AUTOCOMMIT connection: the explicit BEGIN that SQLite connections
+    otherwise get would hold it in a transaction nobody commits, and the statistics were silently lost."""
+    app = make_committing_app(f"sqlite:///{tmp_path / 'analysed.sqlite3'}")
+    with app.app_context():
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE")
+        with db.engine.connect() as connection:
+            tables = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert tables.scalars().all() == ["sqlite_stat1"]
+    dispose(app)
