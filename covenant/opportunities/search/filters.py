@@ -25,43 +25,54 @@ from covenant.models import LocalAuthority, Pledge, PledgeLocalAuthority
 from covenant.opportunities.criteria import Criteria
 from covenant.opportunities.search.bits import REGION_BIT, area_bits, has_any
 from covenant.opportunities.search.distance import districts_near, within_miles
-from covenant.opportunities.search.fulltext import keyword_condition, searchable
+from covenant.opportunities.search.fulltext import keyword_condition, keyword_leads, searchable
 from covenant.opportunities.search.visibility import dialect, visible
 from covenant.vocab import CLOSING_SOON_DAYS, Reach, Region
 
 
-def search_conditions(criteria: Criteria, today: date, keyword: bool = True) -> list[ColumnElement[bool]]:
+def search_conditions(
+    criteria: Criteria, today: date, keyword: bool = True, matches: bool = False
+) -> list[ColumnElement[bool]]:
     """Everything a pledge must meet to be found; the keyword match is left out when `keyword` is false.
+
+    `matches` is for the statement that names the matches in no order: on SQLite a rare keyword's matches lead
+    it (`keyword_leads`). A statement that reads a page in an order reads it from an index in that order.
 
     Made once per request: a search's count and its page use the same conditions, and building them (the
     distances especially) takes SQLAlchemy a few milliseconds.
     """
     if not has_app_context():
-        return _build(criteria, today, keyword)
+        return _build(criteria, today, keyword, matches)
     made: dict[Any, list[ColumnElement[bool]]] = g.setdefault("search_conditions", {})
-    key = (criteria, today, keyword)
+    key = (criteria, today, keyword, matches)
     if key not in made:
-        made[key] = _build(criteria, today, keyword)
+        made[key] = _build(criteria, today, keyword, matches)
     return list(made[key])
 
 
-def _build(criteria: Criteria, today: date, keyword: bool) -> list[ColumnElement[bool]]:
-    conditions = visible(today)
-    if keyword and searchable(criteria.keyword):
-        conditions.append(keyword_condition(criteria.keyword))
-    return conditions + filter_conditions(criteria, today)
+def _build(criteria: Criteria, today: date, keyword: bool, matches: bool) -> list[ColumnElement[bool]]:
+    words = keyword and searchable(criteria.keyword)
+    leads = words and matches and keyword_leads(criteria.keyword)
+    # The tests of the pledge's own columns first, then the lists (the place's, the keyword's, the suspended
+    # organisations'), each built once per statement when a pledge first reaches it: SQLite tests a row's
+    # conditions in the order written and stops at the first that fails. In the statement naming the matches, a
+    # keyword's matches lead on SQLite unless it is common (`keyword_leads`): read by id, not through the index
+    # of live pledges.
+    *own, not_suspended = visible(today, status_index=not leads)
+    conditions = own + filter_conditions(criteria, today)
+    if words:
+        conditions.append(keyword_condition(criteria.keyword, leads))
+    return [*conditions, not_suspended]
 
 
 def filter_conditions(criteria: Criteria, today: date, place: bool = True) -> list[ColumnElement[bool]]:
-    """The chosen filters, but for the keyword, and but for the place unless `place`."""
+    """The chosen filters, but for the keyword, and but for the place unless `place`: the tests of the pledge's
+    own columns first, the place (which may read lists of pledges and postcode districts) last."""
     conditions: list[ColumnElement[bool]] = []
     if criteria.kinds:
         conditions.append(Pledge.kind.in_(criteria.kinds))
     if criteria.areas:
         conditions.append(has_any(Pledge.outcome_area_bits, area_bits(criteria.areas)))
-    in_place = place_condition(criteria) if place else None
-    if in_place is not None:
-        conditions.append(in_place)
     if criteria.age is not None:
         conditions += [Pledge.min_age <= criteria.age, Pledge.max_age >= criteria.age]
     if criteria.paid_only:
@@ -70,6 +81,9 @@ def filter_conditions(criteria: Criteria, today: date, place: bool = True) -> li
         conditions.append(or_(Pledge.places_unlimited.is_(True), Pledge.places_taken < Pledge.places))
     if criteria.closing_soon:
         conditions.append(Pledge.closes_on.between(today, today + timedelta(days=CLOSING_SOON_DAYS)))
+    in_place = place_condition(criteria) if place else None
+    if in_place is not None:
+        conditions.append(in_place)
     return conditions
 
 

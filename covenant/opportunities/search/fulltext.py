@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import g, has_app_context
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -48,29 +49,44 @@ def searchable(keyword: str) -> bool:
     return bool(keyword_words(keyword))
 
 
-# A keyword matching more pledges than this is tested on each pledge SQLite reads, not read match by match.
-COMMON_MATCHES = 2_000
+# A keyword matching fewer pledges than this leads SQLite's search: its matches are read by id, one by one. A
+# more common one is tested on each pledge read from a covering index instead (`keyword_leads`).
+COMMON_MATCHES = 20_000
 
 
-def keyword_condition(keyword: str) -> ColumnElement[bool]:
+def keyword_leads(keyword: str) -> bool:
+    """Whether SQLite should read the keyword's matches first, by id, rather than test each live pledge it reads.
+
+    SQLite has no statistics of FTS5 matches, and with its statistics of the pledge table it reads every live
+    pledge from a covering index whatever the keyword: for a rare word (a few hundred matches) that costs a
+    hundred times what reading its matches by id does, and for a common word (a tenth of all pledges or more)
+    reading by id costs more than the covering index. So FTS5 is asked how many match, up to `COMMON_MATCHES`
+    (a fraction of a millisecond), once per request. PostgreSQL has the statistics and chooses for itself.
+    """
+    if dialect() != "sqlite":
+        return False
+    known: dict[str, bool] = g.setdefault("keyword_leads", {}) if has_app_context() else {}
+    if keyword not in known:
+        matches = (
+            select(PLEDGE_FTS.c.rowid)
+            .where(_fts_match(_sqlite_match(keyword), "fts_common"))
+            .limit(COMMON_MATCHES)
+        )
+        found = db.session.scalar(select(func.count()).select_from(matches.subquery()))
+        known[keyword] = (found or 0) < COMMON_MATCHES
+    return known[keyword]
+
+
+def keyword_condition(keyword: str, leads: bool = False) -> ColumnElement[bool]:
     """Pledges with all the words anywhere.
 
-    SQLite has no statistics of FTS5 matches, and takes a list of ids to be short: it reads the pledges one by
-    one from their table (wide rows), which for a common word (a word of a tenth of all pledges) costs more
-    than reading every live pledge from a covering index and testing it against the list. So it is asked how
-    many match, up to `COMMON_MATCHES` (a fraction of a millisecond), and for a common keyword the list is kept
-    from leading (SQLite's unary `+`). PostgreSQL has the statistics and chooses for itself.
+    On SQLite, the matches are an uncorrelated list of ids, worked out once per statement when a pledge first
+    reaches the test. When `leads`, SQLite reads the pledges of that list by id (`keyword_leads`); otherwise
+    the list is kept from leading (SQLite's unary `+`), so that SQLite reads a covering index (in the order a
+    page asks for, or every live pledge) and tests each pledge against it. PostgreSQL chooses for itself.
     """
     condition = tier_condition(keyword, ANYWHERE, exclusive=False)
-    if dialect() != "sqlite":
-        return condition
-    matches = (
-        select(PLEDGE_FTS.c.rowid)
-        .where(_fts_match(_sqlite_match(keyword), "fts_common"))
-        .limit(COMMON_MATCHES)
-    )
-    common = db.session.scalar(select(func.count()).select_from(matches.subquery())) == COMMON_MATCHES
-    if not common:
+    if dialect() != "sqlite" or leads:
         return condition
     listed = select(PLEDGE_FTS.c.rowid).where(_fts_match(_sqlite_match(keyword), "fts_3_0"))
     return literal_column("+pledge.id", Integer).in_(listed)

@@ -80,7 +80,7 @@ class Results:
 
 def matching_query(criteria: Criteria, today: date | None = None, limit: int | None = None) -> Select[Any]:
     """The ids of the pledges that match, in no order, no more than `limit`."""
-    matching = select(Pledge.id).where(*search_conditions(criteria, today or uk_today()))
+    matching = select(Pledge.id).where(*search_conditions(criteria, today or uk_today(), matches=True))
     return matching.limit(limit) if limit is not None else matching
 
 
