@@ -31,7 +31,7 @@ from covenant.vocab import CLOSING_SOON_DAYS, Reach, Region
 
 
 def search_conditions(
-    criteria: Criteria, today: date, keyword: bool = True, matches: bool = False
+    criteria: Criteria, today: date, keyword: bool = True, matches: bool = False, status_index: bool = True
 ) -> list[ColumnElement[bool]]:
     """Everything a pledge must meet to be found; the keyword match is left out when `keyword` is false.
 
@@ -42,15 +42,17 @@ def search_conditions(
     distances especially) takes SQLAlchemy a few milliseconds.
     """
     if not has_app_context():
-        return _build(criteria, today, keyword, matches)
+        return _build(criteria, today, keyword, matches, status_index)
     made: dict[Any, list[ColumnElement[bool]]] = g.setdefault("search_conditions", {})
-    key = (criteria, today, keyword, matches)
+    key = (criteria, today, keyword, matches, status_index)
     if key not in made:
-        made[key] = _build(criteria, today, keyword, matches)
+        made[key] = _build(criteria, today, keyword, matches, status_index)
     return list(made[key])
 
 
-def _build(criteria: Criteria, today: date, keyword: bool, matches: bool) -> list[ColumnElement[bool]]:
+def _build(
+    criteria: Criteria, today: date, keyword: bool, matches: bool, status_index: bool
+) -> list[ColumnElement[bool]]:
     words = keyword and searchable(criteria.keyword)
     leads = words and matches and keyword_leads(criteria.keyword)
     # The tests of the pledge's own columns first, then the lists (the place's, the keyword's, the suspended
@@ -58,7 +60,7 @@ def _build(criteria: Criteria, today: date, keyword: bool, matches: bool) -> lis
     # conditions in the order written and stops at the first that fails. In the statement naming the matches, a
     # keyword's matches lead on SQLite unless it is common (`keyword_leads`): read by id, not through the index
     # of live pledges.
-    *own, not_suspended = visible(today, status_index=not leads)
+    *own, not_suspended = visible(today, status_index=status_index and not leads)
     conditions = own + filter_conditions(criteria, today)
     if words:
         conditions.append(keyword_condition(criteria.keyword, leads))

@@ -39,6 +39,7 @@ from covenant.models import (
 )
 from covenant.opportunities.criteria import Criteria, Place
 from covenant.opportunities.search.distance import (
+    districts_near,
     squared_distance,
 )
 from covenant.opportunities.search.filters import (
@@ -118,20 +119,40 @@ def nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> l
         .limit(wanted)
         .correlate(ranked)
     )
-    everywhere = search_conditions(criteria, today)
+    # For statements that read pledges by id (from a list, or newest first): on SQLite not through the index of
+    # live pledges by status, whose order is the same but which leaves every row to be read from the wide table.
+    by_id = search_conditions(criteria, today, status_index=False)
     listed = Pledge.reach == Reach.LOCAL_AUTHORITIES  # a pledge with local authorities
     rings: list[Any] = []
     short: ColumnElement[bool] = literal(True)  # every ring read so far holds too few
     for size, before in zip((*NEAREST_RINGS, None), (0, *NEAREST_RINGS), strict=True):
         if rings:
             short = and_(short, count_of(rings[-1]) < wanted)
-        if size is None:  # any authority: every local match, read as any other search reads them
-            no_limit = literal(-1) if dialect() == "sqlite" else null()
-            ring = (
-                select(Pledge.id, nearest.label("distance"))
-                .where(*everywhere, listed)
-                .limit(case((short, no_limit), else_=literal(0)))
+        if size is None:
+            # Any authority: the local matches the rings have not read. This ring is read only when every ring
+            # before fell short, and a ring falls short only if each of its authorities had fewer matches than
+            # the page needs, so every match they list was read. What is left are the pledges listed in
+            # authorities past the last ring, and those found by their postcode district: each a list the
+            # database reads by id or by district (an index each), not every live pledge tested against them.
+            beyond = select(PledgeLocalAuthority.pledge_id).where(
+                PledgeLocalAuthority.local_authority_id.in_(
+                    select(ranked.c.id).where(ranked.c.rank > NEAREST_RINGS[-1])
+                )
             )
+            unread = [Pledge.id.in_(beyond)]
+            if criteria.distance:
+                unread.append(Pledge.postcode_district.in_(districts_near(origin, criteria.distance)))
+            no_limit = literal(-1) if dialect() == "sqlite" else null()
+            # One statement for each list, so that each database reads it by its index (neither reads an OR of
+            # two lists so): a pledge in both is one result, as a pledge in two rings is.
+            arms = [
+                select(Pledge.id, nearest.label("distance"))
+                .where(*by_id, listed, list_of)
+                .limit(case((short, no_limit), else_=literal(0)))
+                .subquery()
+                for list_of in unread
+            ]
+            ring = union_all(*(select(arm.c.id, arm.c.distance) for arm in arms))
         else:
             # The ring's authorities, while the rings before hold too few and this ring has authorities they
             # have not.
@@ -169,7 +190,7 @@ def nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> l
         rings.append(ring.cte(f"ring_{len(rings)}").prefix_with("MATERIALIZED"))
     # Pledges with no local authority come after every local one: those across the chosen place's region first
     # (when it has one), then the rest; the most recently added first in each.
-    unlisted = [*everywhere, ~listed]
+    unlisted = [*by_id, ~listed]
     region = criteria.where.region if criteria.where is not None else None
     groups: list[tuple[str, ColumnElement[bool]]] = [("elsewhere", true())]
     if region is not None:
