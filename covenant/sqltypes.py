@@ -68,15 +68,16 @@ def render_migration_type(type_: str, obj: Any, autogen_context: Any) -> str | b
     return False
 
 
-# Search machinery that lives only in the database, made by the baseline migration: SQLite's FTS5 index of pledges
-# (and the shadow tables FTS5 keeps) and PostgreSQL's generated tsvector column. The models do not describe
-# them, so Alembic's comparison of models and database leaves them out.
+# Search machinery that lives only in the database, made by the migrations: SQLite's FTS5 index of pledges (and
+# the shadow tables FTS5 keeps), PostgreSQL's generated tsvector columns, and the index of filter columns by id
+# (migration 0010), whose form differs between the databases. The models do not describe them, so Alembic's
+# comparison of models and database leaves them out.
 DATABASE_ONLY_TABLE_PREFIX = "pledge_fts"
 DATABASE_ONLY_COLUMNS = frozenset(
     {("pledge", "search_vector"), ("pledge", "title_vector"), ("pledge", "title_summary_vector")}
 )
 DATABASE_ONLY_INDEXES = frozenset(
-    {"ix_pledge_search_vector", "ix_pledge_title_vector", "ix_pledge_title_summary_vector"}
+    {"ix_pledge_search_vector", "ix_pledge_title_vector", "ix_pledge_title_summary_vector", "ix_pledge_by_id"}
 )
 
 
