@@ -54,16 +54,19 @@ def _build(
     criteria: Criteria, today: date, keyword: bool, matches: bool, status_index: bool
 ) -> list[ColumnElement[bool]]:
     words = keyword and searchable(criteria.keyword)
-    leads = words and matches and keyword_leads(criteria.keyword)
     # The tests of the pledge's own columns first, then the lists (the place's, the keyword's, the suspended
     # organisations'), each built once per statement when a pledge first reaches it: SQLite tests a row's
     # conditions in the order written and stops at the first that fails. In the statement naming the matches, a
-    # keyword's matches lead on SQLite unless it is common (`keyword_leads`): read by id, not through the index
-    # of live pledges.
+    # keyword whose matches are fewer than the pledges meeting the rest leads (`keyword_leads`): on SQLite read by
+    # id, not through the index of live pledges; otherwise it is tested last, on the pledges that meet the rest.
+    leads = False
+    if words and matches:
+        *own, not_suspended = visible(today)
+        leads = keyword_leads(criteria.keyword, [*own, *filter_conditions(criteria, today), not_suspended])
     *own, not_suspended = visible(today, status_index=status_index and not leads)
     conditions = own + filter_conditions(criteria, today)
     if words:
-        conditions.append(keyword_condition(criteria.keyword, leads))
+        conditions.append(keyword_condition(criteria.keyword, leads, matches))
     return [*conditions, not_suspended]
 
 

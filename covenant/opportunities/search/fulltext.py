@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import g, has_app_context
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -22,15 +21,22 @@ from sqlalchemy import (
     and_,
     column,
     func,
+    literal,
     literal_column,
     select,
     table,
     text,
+    union_all,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ClauseElement
 
 from covenant.extensions import db
 from covenant.models import Pledge
 from covenant.opportunities.search.visibility import dialect
+from covenant.vocab import PledgeStatus
 
 # Where the words must all be, for each tier of best match.
 TITLE, TITLE_OR_SUMMARY, ANYWHERE = 1, 2, 3
@@ -49,44 +55,91 @@ def searchable(keyword: str) -> bool:
     return bool(keyword_words(keyword))
 
 
-# A keyword matching fewer pledges than this leads SQLite's search: its matches are read by id, one by one. A
-# more common one is tested on each pledge read from a covering index instead (`keyword_leads`).
+# On SQLite, a keyword matching fewer pledges than this leads the statement naming a search's matches; a more
+# common one is tested only on the pledges that meet the other conditions (`keyword_leads`).
 COMMON_MATCHES = 20_000
+# On PostgreSQL, what reading a pledge from a covering index costs beside reading its wide row (`keyword_leads`).
+COVERING_READ_COST = 0.25
 
 
-def keyword_leads(keyword: str) -> bool:
-    """Whether SQLite should read the keyword's matches first, by id, rather than test each live pledge it reads.
+def keyword_leads(keyword: str, others: list[ColumnElement[bool]]) -> bool:
+    """Whether the statement naming the matches should read the keyword's matches first, rather than test the
+    keyword only on the pledges that meet the `others` conditions.
 
-    SQLite has no statistics of FTS5 matches, and with its statistics of the pledge table it reads every live
-    pledge from a covering index whatever the keyword: for a rare word (a few hundred matches) that costs a
-    hundred times what reading its matches by id does, and for a common word (a tenth of all pledges or more)
-    reading by id costs more than the covering index. So FTS5 is asked how many match, up to `COMMON_MATCHES`
-    (a fraction of a millisecond), once per request. PostgreSQL has the statistics and chooses for itself.
+    A rare word's matches (a few hundred) cost little to read whatever else is chosen; a common word's (a fifth of
+    all pledges or more) cost more to read than the pledges meeting a place or an outcome area, read from a
+    covering index, cost to test. Neither database can weigh this within the one statement, so it is asked
+    first, once per request (`filters.search_conditions`; a fraction of a millisecond):
+
+    - SQLite has no statistics of FTS5 matches, and takes a list of ids to be short: FTS5 is asked how many
+      match, up to `COMMON_MATCHES`, and a keyword with fewer leads.
+    - PostgreSQL's planner estimates both from its statistics (of the words in `search_vector`, and of the
+      columns): it is asked for its estimates (`EXPLAIN`) of the keyword's matches, of the pledges meeting the
+      rest and of the live pledges, and the keyword leads unless testing it last reads fewer wide rows, counting
+      the live pledges read from the covering index at `COVERING_READ_COST` each. It cannot choose this itself:
+      the words are in the wide row alone, so every plan it has for the one statement reads the wide row of
+      each pledge it considers.
     """
-    if dialect() != "sqlite":
-        return False
-    known: dict[str, bool] = g.setdefault("keyword_leads", {}) if has_app_context() else {}
-    if keyword not in known:
+    if dialect() == "sqlite":
         matches = (
             select(PLEDGE_FTS.c.rowid)
             .where(_fts_match(_sqlite_match(keyword), "fts_common"))
             .limit(COMMON_MATCHES)
         )
-        found = db.session.scalar(select(func.count()).select_from(matches.subquery()))
-        known[keyword] = (found or 0) < COMMON_MATCHES
-    return known[keyword]
+        return (db.session.scalar(select(func.count()).select_from(matches.subquery())) or 0) < COMMON_MATCHES
+    with_words = select(Pledge.id).where(_pg_matches(keyword))
+    live = select(Pledge.id).where(Pledge.status == PledgeStatus.PUBLISHED)
+    plan = db.session.scalar(Explain(union_all(with_words, select(Pledge.id).where(*others), live)))
+    with_words_rows, others_rows, live_rows = (branch["Plan Rows"] for branch in plan[0]["Plan"]["Plans"])
+    # Testing the words last reads every live pledge from a covering index (each about a quarter of the cost of a
+    # wide row) and the wide rows of those meeting the rest; leading reads the wide rows of the word's matches.
+    return bool(with_words_rows <= others_rows + live_rows * COVERING_READ_COST)
 
 
-def keyword_condition(keyword: str, leads: bool = False) -> ColumnElement[bool]:
+class Explain(Executable, ClauseElement):
+    """`EXPLAIN (FORMAT JSON)` of a statement (PostgreSQL): the plan its planner would choose, with estimates."""
+
+    inherit_cache = False  # compiled each time: SQLAlchemy's cache would need the statement's result columns
+
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+
+
+@compiles(Explain, "postgresql")
+def _compile_explain(element: Explain, compiler: Any, **kwargs: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kwargs)
+
+
+def keyword_condition(keyword: str, leads: bool = False, matches: bool = False) -> ColumnElement[bool]:
     """Pledges with all the words anywhere.
 
     On SQLite, the matches are an uncorrelated list of ids, worked out once per statement when a pledge first
     reaches the test. When `leads`, SQLite reads the pledges of that list by id (`keyword_leads`); otherwise
     the list is kept from leading (SQLite's unary `+`), so that SQLite reads a covering index (in the order a
-    page asks for, or every live pledge) and tests each pledge against it. PostgreSQL chooses for itself.
+    page asks for, or every live pledge) and tests each pledge against it.
+
+    On PostgreSQL the words are tested on the pledge's vector, which only its wide row holds: its planner reads
+    a rare word's matches from the GIN index. For a common word in the statement naming the matches (`matches`
+    and not `leads`), the test is a subquery run for each pledge that meets the other conditions (`OFFSET 0`
+    keeps the planner from turning it into a join): the planner then reads the live pledges from a covering
+    index and the wide rows of those alone, where it would read the wide rows of all the word's matches, or of
+    every pledge, and test the other conditions there.
     """
     condition = tier_condition(keyword, ANYWHERE, exclusive=False)
-    if dialect() != "sqlite" or leads:
+    if dialect() != "sqlite":
+        if leads or not matches:
+            return condition
+        candidate = aliased(Pledge, name="candidate")
+        vector: ColumnElement[Any] = literal_column(f"candidate.{VECTORS['']}")
+        words = func.to_tsquery("english", " & ".join(keyword_words(keyword)))
+        return (
+            select(literal(1))
+            .select_from(candidate)
+            .where(candidate.id == Pledge.id, vector.op("@@")(words))
+            .offset(0)
+            .exists()
+        )
+    if leads:
         return condition
     listed = select(PLEDGE_FTS.c.rowid).where(_fts_match(_sqlite_match(keyword), "fts_3_0"))
     return literal_column("+pledge.id", Integer).in_(listed)

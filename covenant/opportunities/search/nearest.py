@@ -124,6 +124,7 @@ def nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> l
     by_id = search_conditions(criteria, today, status_index=False)
     listed = Pledge.reach == Reach.LOCAL_AUTHORITIES  # a pledge with local authorities
     rings: list[Any] = []
+    ring: Any
     short: ColumnElement[bool] = literal(True)  # every ring read so far holds too few
     for size, before in zip((*NEAREST_RINGS, None), (0, *NEAREST_RINGS), strict=True):
         if rings:
