@@ -113,12 +113,22 @@ def nearest_page(criteria: Criteria, origin: Place, today: date, page: int) -> l
     # A ring authority's first `wanted` matches, newest first (its index of listed pledges, backwards).
     first_matches = (
         select(PledgeLocalAuthority.pledge_id.label("id"))
-        .join(Pledge, Pledge.id == PledgeLocalAuthority.pledge_id)
-        .where(PledgeLocalAuthority.local_authority_id == ranked.c.id, *in_ring)
+        .where(PledgeLocalAuthority.local_authority_id == ranked.c.id)
         .order_by(PledgeLocalAuthority.pledge_id.desc())
         .limit(wanted)
         .correlate(ranked)
     )
+    if dialect() == "sqlite":
+        first_matches = first_matches.join(Pledge, Pledge.id == PledgeLocalAuthority.pledge_id).where(
+            *in_ring
+        )
+    else:
+        # PostgreSQL would join the authority's list to every live local pledge (a hash or merge join) and sort,
+        # however few the page needs: it reckons looking up each listed pledge by id dearer than it is. As a
+        # subquery kept as one (`OFFSET 0`), each listed pledge is looked up in turn, newest first, in the index
+        # of filter columns by id, and the reading stops when the page has enough.
+        meets = select(literal(1)).where(Pledge.id == PledgeLocalAuthority.pledge_id, *in_ring).offset(0)
+        first_matches = first_matches.where(meets.exists())
     # For statements that read pledges by id (from a list, or newest first): on SQLite not through the index of
     # live pledges by status, whose order is the same but which leaves every row to be read from the wide table.
     by_id = search_conditions(criteria, today, status_index=False)
