@@ -59,10 +59,11 @@ def _build(
     # conditions in the order written and stops at the first that fails. In the statement naming the matches, a
     # keyword whose matches are fewer than the pledges meeting the rest leads (`keyword_leads`): on SQLite read by
     # id, not through the index of live pledges; otherwise it is tested last, on the pledges that meet the rest.
-    leads = False
-    if words and matches:
-        *own, not_suspended = visible(today)
-        leads = keyword_leads(criteria.keyword, [*own, *filter_conditions(criteria, today), not_suspended])
+    leads = (
+        words
+        and matches
+        and keyword_leads(criteria.keyword, lambda: search_conditions(criteria, today, keyword=False))
+    )
     *own, not_suspended = visible(today, status_index=status_index and not leads)
     conditions = own + filter_conditions(criteria, today)
     if words:

@@ -11,6 +11,7 @@ statistics say is cheaper. Best match asks where the words are, in three tiers (
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
@@ -62,9 +63,9 @@ COMMON_MATCHES = 20_000
 COVERING_READ_COST = 0.25
 
 
-def keyword_leads(keyword: str, others: list[ColumnElement[bool]]) -> bool:
+def keyword_leads(keyword: str, others: Callable[[], list[ColumnElement[bool]]]) -> bool:
     """Whether the statement naming the matches should read the keyword's matches first, rather than test the
-    keyword only on the pledges that meet the `others` conditions.
+    keyword only on the pledges that meet the other conditions (made by `others`, when they are needed).
 
     A rare word's matches (a few hundred) cost little to read whatever else is chosen; a common word's (a fifth of
     all pledges or more) cost more to read than the pledges meeting a place or an outcome area, read from a
@@ -89,7 +90,7 @@ def keyword_leads(keyword: str, others: list[ColumnElement[bool]]) -> bool:
         return (db.session.scalar(select(func.count()).select_from(matches.subquery())) or 0) < COMMON_MATCHES
     with_words = select(Pledge.id).where(_pg_matches(keyword))
     live = select(Pledge.id).where(Pledge.status == PledgeStatus.PUBLISHED)
-    plan = db.session.scalar(Explain(union_all(with_words, select(Pledge.id).where(*others), live)))
+    plan = db.session.scalar(Explain(union_all(with_words, select(Pledge.id).where(*others()), live)))
     with_words_rows, others_rows, live_rows = (branch["Plan Rows"] for branch in plan[0]["Plan"]["Plans"])
     # Testing the words last reads every live pledge from a covering index (each about a quarter of the cost of a
     # wide row) and the wide rows of those meeting the rest; leading reads the wide rows of the word's matches.
