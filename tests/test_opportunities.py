@@ -234,11 +234,16 @@ FILTERS = [
 ]
 
 
+@pytest.mark.parametrize("keyword_leads", [True, False], ids=["keyword-first", "keyword-last"])
 def test_a_keyword_narrows_every_filter_the_same_way(
-    client, make_pledge, leeds, bradford, cornwall, pages_read
+    client, make_pledge, leeds, bradford, cornwall, pages_read, monkeypatch, keyword_leads
 ):
     """With a keyword or without, in every order, read in order or sorted once found, a filter finds the same
-    pledges."""
+    pledges; and whether the keyword's matches are read first or it is tested last (`keyword_leads`, which the
+    databases answer from their own figures)."""
+    from covenant.opportunities.search import filters as search_filters
+
+    monkeypatch.setattr(search_filters, "keyword_leads", lambda keyword, others: keyword_leads)
     db.session.add(PostcodeDistrict(code="LS1", latitude=53.7990, longitude=-1.5490))
     places = [
         {"reach": Reach.LOCAL_AUTHORITIES, "local_authorities": [leeds]},
