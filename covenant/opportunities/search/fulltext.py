@@ -6,6 +6,12 @@ as the ids of its matches, which SQLite works out once per statement (an uncorre
 pledge read; PostgreSQL from the GIN index, or by testing the vector of each pledge it reads, whichever its
 statistics say is cheaper. Best match asks where the words are, in three tiers (`TITLE`, `TITLE_OR_SUMMARY`,
 `ANYWHERE`), each excluding the ones before, so that each tier is a set of its own (`best_match`).
+
+Where the plan is steered, and why: in the statement naming a search's matches, whether the keyword's matches
+are read first or the keyword is tested last, on the pledges meeting the rest, is decided before the statement
+(`keyword_leads`), from FTS5's count of matches on SQLite, which has no statistics of them, and from the
+planner's own estimates on PostgreSQL, whose plans for the one statement all read the wide row of every pledge
+they consider, since only it holds the words.
 """
 
 from __future__ import annotations
