@@ -1,7 +1,7 @@
 """Search: every pledge's filter columns by its id, so a list of pledges is read without their wide rows
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 17:00:00.000000
 
 A search that reads a list of pledges by id (a rare keyword's full-text matches, each nearby authority's listed
@@ -18,8 +18,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
