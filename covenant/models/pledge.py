@@ -71,7 +71,7 @@ class Pledge(Base):
             *SEARCH_FILTER_COLUMNS,
         ),
         Index("ix_pledge_search", "status", "closes_on", "published_at", "id", *SEARCH_FILTER_COLUMNS),
-        # `ix_pledge_by_id` (migration 0010, written for each database by hand, like the full-text index) holds a
+        # `ix_pledge_by_id` (migration 0011, written for each database by hand, like the full-text index) holds a
         # pledge's filter columns by its id: a search that reads a list of pledges (a keyword's matches, an
         # authority's listed pledges) reads them there, not from the wide rows.
         # The pledges near a postcode district, for a search within a few miles (`_place_pledges`).
