@@ -13,7 +13,7 @@ import re
 import secrets
 import sys
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -198,6 +198,29 @@ def error_links(page: BeautifulSoup | str) -> list[tuple[str, str]]:
     if summary is None:
         return []
     return [(str(link.get("href", "")), normalise(link.get_text())) for link in summary.select("a")]
+
+
+def referral_moved(
+    care_leaver: CareLeaver, pledge: Pledge, *moves: tuple[datetime, ReferralStatus]
+) -> Referral:
+    """A referral that moved through these statuses at these times, with its history (the first is when it was
+    made)."""
+    referral = Referral(
+        care_leaver=care_leaver,
+        pledge=pledge,
+        referred_by=care_leaver.adviser,
+        note="Keen.",
+        status=moves[-1][1],
+        created_at=moves[0][0],
+        status_changed_at=moves[-1][0],
+    )
+    before = None
+    for moment, status in moves:
+        referral.events.append(ReferralEvent(from_status=before, to_status=status, occurred_at=moment))
+        before = status
+    db.session.add(referral)
+    db.session.flush()
+    return referral
 
 
 def error_summary(page: BeautifulSoup | str) -> list[str]:

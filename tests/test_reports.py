@@ -24,7 +24,7 @@ from covenant.models import AuditEvent, ReferralEvent, ReferralFeedback, Sustain
 from covenant.models.referral import Referral
 from covenant.reports.periods import Period
 from covenant.vocab import OutcomeArea, PledgeKind, PledgeStatus, ReferralStatus, Region, Role
-from tests.conftest import error_summary
+from tests.conftest import error_summary, referral_moved
 
 LEEDS, BRADFORD = "E08000035", "E08000032"
 SUMMER = {"period": "custom", "from": ["1", "6", "2026"], "to": ["30", "9", "2026"]}
@@ -146,23 +146,7 @@ class History:
 
     def refer(self, care_leaver, pledge, *moves: tuple[str, ReferralStatus]) -> Referral:
         """A referral moved through these statuses on these days."""
-        first_day = at(moves[0][0])
-        referral = Referral(
-            care_leaver=care_leaver,
-            pledge=pledge,
-            referred_by=care_leaver.adviser,
-            note="Keen.",
-            status=moves[-1][1],
-            created_at=first_day,
-            status_changed_at=at(moves[-1][0]),
-        )
-        before = None
-        for day, status in moves:
-            referral.events.append(ReferralEvent(from_status=before, to_status=status, occurred_at=at(day)))
-            before = status
-        db.session.add(referral)
-        db.session.flush()
-        return referral
+        return referral_moved(care_leaver, pledge, *((at(day), status) for day, status in moves))
 
 
 @pytest.fixture

@@ -13,32 +13,14 @@ from sqlalchemy import delete, select
 from covenant import PROJECT_ROOT
 from covenant.clock import uk_today, working_days_between
 from covenant.extensions import db
-from covenant.models import Referral, ReferralEvent, TakeUpAreaMonth, TakeUpMonth, TakeUpMove
+from covenant.models import Referral, TakeUpAreaMonth, TakeUpMonth, TakeUpMove
 from covenant.referrals.operations import move
 from covenant.reports.moves import areas_of
 from covenant.vocab import OutcomeArea, PledgeKind, ReferralStatus, Role
+from tests.conftest import referral_moved
 
 S = ReferralStatus
 LEEDS = "E08000035"
-
-
-def referral_moved(care_leaver, pledge, *moves: tuple[datetime, ReferralStatus]) -> Referral:
-    referral = Referral(
-        care_leaver=care_leaver,
-        pledge=pledge,
-        referred_by=care_leaver.adviser,
-        note="Keen.",
-        status=moves[-1][1],
-        created_at=moves[0][0],
-        status_changed_at=moves[-1][0],
-    )
-    before = None
-    for moment, status in moves:
-        referral.events.append(ReferralEvent(from_status=before, to_status=status, occurred_at=moment))
-        before = status
-    db.session.add(referral)
-    db.session.flush()
-    return referral
 
 
 def recorded(referral: Referral) -> list[tuple[ReferralStatus, date, int | None]]:
