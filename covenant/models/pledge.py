@@ -76,6 +76,9 @@ class Pledge(Base):
         # authority's listed pledges) reads them there, not from the wide rows.
         # The pledges near a postcode district, for a search within a few miles (`_place_pledges`).
         Index("ix_pledge_postcode_district", "postcode_district"),
+        # The review queue: submitted pledges, oldest first (most pledges were submitted once, so an index of
+        # submission times alone is mostly live pledges).
+        Index("ix_pledge_status_submitted_at", "status", "submitted_at", "id"),
         # Live pledges of a kind (paid or not), newest first, with the columns the other filters read: a search
         # for one kind reads only that kind's pledges (a tenth of them or fewer).
         Index(
@@ -156,7 +159,7 @@ class Pledge(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
