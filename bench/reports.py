@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -295,6 +296,9 @@ def _referrals(
     referrals: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     facts: dict[int, MoveFacts] = {}
+    # Counted over every batch and written once at the end, as migration 0010 does: adding to each month's rows
+    # batch by batch would leave PostgreSQL's tables full of dead row versions a real one would not have.
+    monthly = MonthlyCounts(Counter(), Counter())
     made = 0
     taken: set[tuple[int, int]] = set()
     referral_id = start
@@ -337,10 +341,11 @@ def _referrals(
         referral_id += 1
         made += len(path)
         if len(events) >= BATCH:
-            _insert(connection, referrals, events, facts)
+            _insert(connection, referrals, events, facts, monthly)
             referrals, events, facts = [], [], {}
     if referrals:
-        _insert(connection, referrals, events, facts)
+        _insert(connection, referrals, events, facts, monthly)
+    monthly.write(connection)
     if connection.dialect.name == "postgresql":
         connection.execute(
             text("SELECT setval(pg_get_serial_sequence('referral', 'id'), (SELECT max(id) FROM referral))")
@@ -352,13 +357,14 @@ def _insert(
     referrals: list[dict[str, Any]],
     events: list[dict[str, Any]],
     facts: dict[int, MoveFacts],
+    monthly: MonthlyCounts,
 ) -> None:
     connection.execute(insert(Referral), referrals)
     connection.execute(insert(ReferralEvent), events)
     moves = ((event["referral_id"], event["to_status"], event["occurred_at"]) for event in events)
     rows = move_rows(moves, facts, {})
     connection.execute(insert(TakeUpMove), rows)
-    MonthlyCounts.of(rows).write(connection)
+    monthly.add_rows(rows)
 
 
 def time_reports(app: Flask, runs: int, pages: list[Page] | None = None) -> list[PageTiming]:

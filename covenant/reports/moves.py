@@ -32,14 +32,11 @@ from sqlalchemy.orm import Session, attributes
 from covenant.clock import working_days_between
 from covenant.models import Pledge, Referral, ReferralEvent, TakeUpAreaMonth, TakeUpMonth, TakeUpMove
 from covenant.opportunities.search.bits import AREA_BIT
+from covenant.reports.sql import STAGES
 from covenant.vocab import UK_TIME_ZONE, OutcomeArea, PledgeKind, ReferralStatus
 
 MonthKey = tuple[ReferralStatus, date, int]
 AreaMonthKey = tuple[ReferralStatus, date, int, OutcomeArea]
-# The take-up stages, which the monthly counts keep (as `covenant.reports.sql.STAGES`).
-COUNTED = frozenset(
-    {ReferralStatus.REFERRED, ReferralStatus.ACCEPTED, ReferralStatus.STARTED, ReferralStatus.COMPLETED}
-)
 
 
 @dataclass(frozen=True)
@@ -102,12 +99,16 @@ class MonthlyCounts:
     def of(cls, rows: Iterable[dict[str, Any]]) -> MonthlyCounts:
         """The counts of `TakeUpMove` rows (as `move_rows` gives them)."""
         counts = cls(Counter(), Counter())
-        for row in rows:
-            counts.add(row["moved_on"], row["to_status"], row["local_authority_id"], row["outcome_area_bits"])
+        counts.add_rows(rows)
         return counts
 
+    def add_rows(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Count `TakeUpMove` rows (as `move_rows` gives them)."""
+        for row in rows:
+            self.add(row["moved_on"], row["to_status"], row["local_authority_id"], row["outcome_area_bits"])
+
     def add(self, day: date, status: ReferralStatus, authority_id: int, bits: int, moves: int = 1) -> None:
-        if status not in COUNTED:
+        if status not in STAGES:  # the monthly counts keep the take-up stages
             return
         month = day.replace(day=1)
         self.by_authority[status, month, authority_id] += moves
