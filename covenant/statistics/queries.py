@@ -208,7 +208,7 @@ class Headline:
 
 def headline(period: Period, today: date) -> Headline:
     """Referrals made, starts and completions in the period; live pledges and the organisations offering them
-    today. Two statements: the moves (whole months from the monthly counts), then the rest."""
+    today: the moves from `monthly_totals` (two statements), then the live pledges and the referrals made (one)."""
     moves = Counter[ReferralStatus]()
     for _, _, status, how_many in monthly_totals(period, [ReferralStatus.STARTED, ReferralStatus.COMPLETED]):
         moves[status] += how_many
