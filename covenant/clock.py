@@ -28,6 +28,11 @@ def uk_today() -> date:
     return datetime.now(UK_TIME_ZONE).date()
 
 
+def uk_date(moment: datetime) -> date:
+    """The UK calendar date of a stored (UTC) time."""
+    return moment.astimezone(UK_TIME_ZONE).date()
+
+
 @cache
 def bank_holidays() -> frozenset[date]:
     """England and Wales bank holidays."""

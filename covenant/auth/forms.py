@@ -48,6 +48,18 @@ def full_name_field(label: str = "Your full name") -> StringField:
     )
 
 
+def current_password_field(label: str = "Password", missing: str = "Enter your password") -> PasswordField:
+    """The person's own password, to sign in or to confirm it is them."""
+    return PasswordField(
+        label,
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message=missing),
+            Length(max=200, message="Password must be 200 characters or fewer"),
+        ],
+    )
+
+
 def new_password_fields() -> tuple[PasswordField, PasswordField]:
     """A new password and its confirmation, with the password rules as hint text."""
     password = PasswordField(
@@ -73,14 +85,7 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
 
 class SignInForm(BaseForm):
     email = email_field()
-    password = PasswordField(
-        "Password",
-        widget=GovPasswordInput(),
-        validators=[
-            InputRequired(message="Enter your password"),
-            Length(max=200, message="Password must be 200 characters or fewer"),
-        ],
-    )
+    password = current_password_field()
     submit = SubmitField("Sign in", widget=GovSubmit())
 
 
@@ -100,14 +105,7 @@ class NameForm(BaseForm):
 
 
 class ChangePasswordForm(BaseForm):
-    current_password = PasswordField(
-        "Current password",
-        widget=GovPasswordInput(),
-        validators=[
-            InputRequired(message="Enter your current password"),
-            Length(max=200, message="Password must be 200 characters or fewer"),
-        ],
-    )
+    current_password = current_password_field("Current password", "Enter your current password")
     password, confirm_password = new_password_fields()
     submit = SubmitField("Change password", widget=GovSubmit())
 

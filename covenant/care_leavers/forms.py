@@ -25,8 +25,12 @@ class JoinForm(BaseForm):
     password = PasswordField(
         "Create a password",
         widget=GovPasswordInput(),
-        description="Use 10 letters or more. Three random words work well.",
-        validators=[RequiredWhen("how", "password", "Create a password"), Length(max=200), NewPassword()],
+        description="Use 10 or more letters, numbers or spaces. Three random words work well.",
+        validators=[
+            RequiredWhen("how", "password", "Create a password"),
+            Length(max=200, message="Password must be 200 characters or fewer"),
+            NewPassword(),
+        ],
     )
     confirm_password = PasswordField(
         "Type your password again",

@@ -139,6 +139,17 @@ def _rows(reader: Iterator[list[str]], result: ImportResult) -> Iterator[list[st
             result.reject(getattr(reader, "line_num", 0), f"not readable as CSV ({error})")
 
 
+def _lines(
+    reader: Reader, rows: Iterator[list[str]], progress: Callable[[], None]
+) -> Iterator[tuple[int, list[str]]]:
+    """Each row that is not blank, with its line in the file, reporting progress every PROGRESS_EVERY rows."""
+    for number, row in enumerate(rows, start=1):
+        if number % PROGRESS_EVERY == 0:
+            progress()
+        if any(cell.strip() for cell in row):
+            yield reader.line_num, row
+
+
 def _read_ons(
     reader: Reader, header: list[str], result: ImportResult, progress: Callable[[], None]
 ) -> dict[str, tuple[float, float]]:
@@ -150,12 +161,7 @@ def _read_ons(
         raise GazetteerError("The ONS Postcode Directory needs pcds, lat and long columns.")
     needed = max(postcode_at, latitude_at, longitude_at, terminated_at or 0)
     sums: dict[str, list[float]] = {}
-    for number, row in enumerate(_rows(reader, result), start=1):
-        if number % PROGRESS_EVERY == 0:
-            progress()
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
+    for line, row in _lines(reader, _rows(reader, result), progress):
         if len(row) <= needed:
             result.reject(line, f"it has {len(row)} columns, not {len(header)}")
             continue
@@ -204,12 +210,7 @@ def _read_plain(
     if not has_header:
         rows = _chain_first(first, rows)
     needed = max(district_at, latitude_at, longitude_at)
-    for number, row in enumerate(rows, start=1):
-        if number % PROGRESS_EVERY == 0:
-            progress()
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
+    for line, row in _lines(reader, rows, progress):
         if len(row) <= needed:
             result.reject(line, "it needs a district, a latitude and a longitude")
             continue

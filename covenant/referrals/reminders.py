@@ -20,7 +20,7 @@ from flask import url_for
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from covenant.clock import months_after, months_before, uk_today, working_days_between
+from covenant.clock import months_after, months_before, uk_date, uk_today, working_days_between
 from covenant.email import external_url, queue_email
 from covenant.extensions import db
 from covenant.models import Pledge, Referral, ReferralReminder, SustainmentCheck, User
@@ -50,10 +50,6 @@ class ReminderRun:
     escalated: int = 0
     asked: int = 0
     dbs_reminded: int = 0
-
-
-def _uk_date(moment: datetime) -> date:
-    return moment.astimezone(UK_TIME_ZONE).date()
 
 
 def _record_once(row: ReferralReminder | SustainmentCheck) -> bool:
@@ -87,7 +83,7 @@ def _responses(today: date, run: ReminderRun) -> None:
         .order_by(Referral.status_changed_at, Referral.id)
     ).all()
     for referral in waiting:
-        days = working_days_between(_uk_date(referral.status_changed_at), today)
+        days = working_days_between(uk_date(referral.status_changed_at), today)
         if days >= RESPONSE_WORKING_DAYS and _record_once(
             ReferralReminder(
                 referral_id=referral.id, kind=f"response_due:{referral.status_changed_at.isoformat()}"

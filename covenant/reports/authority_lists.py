@@ -3,17 +3,16 @@ with no recent referral. Only the authority's own staff see them, and each view 
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, func, select
 
-from covenant.clock import uk_today, working_days_between
+from covenant.clock import uk_date, uk_today, working_days_between
 from covenant.extensions import db
 from covenant.models import CareLeaver, Organisation, Pledge, Referral, User
 from covenant.reports.periods import Period
 from covenant.reports.tables import Report
-from covenant.vocab import UK_TIME_ZONE, ReferralStatus
+from covenant.vocab import ReferralStatus
 
 if TYPE_CHECKING:
     from covenant.reports.authority import Scope
@@ -38,7 +37,7 @@ def waiting(scope: Scope) -> Report:
     ).all()
     today = uk_today()
     table = [
-        [sql_day(sent), reference, title, name, working_days_between(sql_day(sent), today)]
+        [uk_date(sent), reference, title, name, working_days_between(uk_date(sent), today)]
         for sent, _, reference, title, name in rows
     ]
     return Report(
@@ -50,11 +49,6 @@ def waiting(scope: Scope) -> Report:
         empty="No referrals are waiting for a reply.",
         care_leaver_ids=[care_leaver_id for _, care_leaver_id, *_ in rows],
     )
-
-
-def sql_day(moment: datetime) -> date:
-    """A stored time as its UK date (for the few rows a list shows)."""
-    return moment.astimezone(UK_TIME_ZONE).date()
 
 
 def no_recent_referral(scope: Scope) -> Report:
@@ -76,7 +70,7 @@ def no_recent_referral(scope: Scope) -> Report:
         .limit(LIST_LIMIT)
     ).all()
     table = [
-        [reference, first_name, adviser, sql_day(last_referred) if last_referred else "Never"]
+        [reference, first_name, adviser, uk_date(last_referred) if last_referred else "Never"]
         for _, reference, first_name, adviser, last_referred in rows
     ]
     return Report(

@@ -29,11 +29,11 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes
 
-from covenant.clock import working_days_between
+from covenant.clock import uk_date, working_days_between
 from covenant.models import Pledge, Referral, ReferralEvent, TakeUpAreaMonth, TakeUpMonth, TakeUpMove
 from covenant.opportunities.search.bits import AREA_BIT
 from covenant.reports.sql import STAGES
-from covenant.vocab import UK_TIME_ZONE, OutcomeArea, PledgeKind, ReferralStatus
+from covenant.vocab import OutcomeArea, PledgeKind, ReferralStatus
 
 MonthKey = tuple[ReferralStatus, date, int]
 AreaMonthKey = tuple[ReferralStatus, date, int, OutcomeArea]
@@ -50,10 +50,6 @@ class MoveFacts:
     outcome_area_bits: int
 
 
-def uk_day(moment: datetime) -> date:
-    return moment.astimezone(UK_TIME_ZONE).date()
-
-
 def move_rows(
     moves: Iterable[tuple[int, ReferralStatus, datetime]],
     facts: dict[int, MoveFacts],
@@ -63,7 +59,7 @@ def move_rows(
     referral's facts and the days referrals already reached the organisation (added to as moves are read)."""
     rows = []
     for referral_id, to_status, occurred_at in moves:
-        day = uk_day(occurred_at)
+        day = uk_date(occurred_at)
         if to_status is ReferralStatus.REFERRED:
             referred_on.setdefault(referral_id, day)
         sent = referred_on.get(referral_id)

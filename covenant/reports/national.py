@@ -6,7 +6,8 @@ Figures here are counts across authorities and organisations, never about one ca
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,13 +43,18 @@ def _live() -> Any:
     return Pledge.status.in_(LIVE_STATUSES)
 
 
-def _live_pledges() -> dict[tuple[Region, PledgeKind], tuple[int, int, int]]:
-    """{(organisation's region, kind): (live pledges, places, pledges with unlimited places)} today, counted once
+LIVE_FIGURES = ("pledges", "places", "unlimited")
+
+
+def _live_pledges() -> dict[tuple[Region, PledgeKind], Counter[str]]:
+    """{(organisation's region, kind): {pledges, places, unlimited}} for the live pledges today, counted once
     for both tables that need it (one pass over the live pledges, not two)."""
     found = g.setdefault("report_counts", {})
     if "live-pledges" not in found:
         found["live-pledges"] = {
-            (Region(region), PledgeKind(kind)): (pledges, int(places or 0), int(unlimited or 0))
+            (Region(region), PledgeKind(kind)): Counter(
+                pledges=pledges, places=int(places or 0), unlimited=int(unlimited or 0)
+            )
             for region, kind, pledges, places, unlimited in db.session.execute(
                 select(
                     Organisation.region,
@@ -65,12 +71,11 @@ def _live_pledges() -> dict[tuple[Region, PledgeKind], tuple[int, int, int]]:
     return found["live-pledges"]
 
 
-def _added_up(part: int) -> dict[Any, list[int]]:
-    sums: dict[Any, list[int]] = {}
-    for key, figures in _live_pledges().items():
-        totals = sums.setdefault(key[part], [0, 0, 0])
-        for index, figure in enumerate(figures):
-            totals[index] += figure
+def _summed(counts: dict[tuple[Any, Any], Counter[Any]], part: int) -> defaultdict[Any, Counter[Any]]:
+    """Counts keyed by pairs, added up by one part of the pair (0 or 1); a missing key counts nought."""
+    sums: defaultdict[Any, Counter[Any]] = defaultdict(Counter)
+    for key, figures in counts.items():
+        sums[key[part]].update(figures)
     return sums
 
 
@@ -83,8 +88,11 @@ def by_region() -> Report:
             .group_by(Organisation.region)
         ).all()
     )
-    pledged = _added_up(0)
-    rows = [[region.label, signatories.get(region, 0), *pledged.get(region, (0, 0, 0))] for region in Region]
+    pledged = _summed(_live_pledges(), 0)
+    rows = [
+        [region.label, signatories.get(region, 0), *(pledged[region][figure] for figure in LIVE_FIGURES)]
+        for region in Region
+    ]
     return Report(
         "by-region",
         "Signatories, live pledges and places by region today",
@@ -96,18 +104,18 @@ def by_region() -> Report:
 
 def by_kind() -> Report:
     """Live pledges and their places by kind, today."""
-    found = _added_up(1)
+    found = _summed(_live_pledges(), 1)
     return Report(
         "by-kind",
         "Live pledges and places by kind today",
         ["Kind", "Live pledges", "Places", "Pledges with unlimited places"],
-        [[kind.label, *found.get(kind, (0, 0, 0))] for kind in PledgeKind],
+        [[kind.label, *(found[kind][figure] for figure in LIVE_FIGURES)] for kind in PledgeKind],
         [False, True, True, True],
     )
 
 
 def _rows(
-    name: str, caption: str, heading: str, counts: dict[Any, dict[ReferralStatus, int]], groups: Any
+    name: str, caption: str, heading: str, counts: Mapping[Any, Mapping[ReferralStatus, int]], groups: Any
 ) -> Report:
     if groups is None:
         groups = [
@@ -120,38 +128,23 @@ def _rows(
     return Report(name, caption, [heading, *STAGE_HEADERS], rows, NUMERIC_STAGES)
 
 
-def _by_authority(period: Period) -> dict[tuple[str, str], dict[ReferralStatus, int]]:
+def _by_authority(period: Period) -> dict[tuple[str, str], Counter[ReferralStatus]]:
     """{(region, authority name): {stage: referrals}}, counted once for both tables that need it: a referral has
     one care leaver, so one authority and one region, and a region's counts are its authorities' added up."""
     key = ("take-up-by-authority", period)
     found = g.setdefault("report_counts", {})
     if key not in found:
-        by_id: dict[int, dict[ReferralStatus, int]] = {}
-        for authority_id, _, stage, moves in sql.monthly_totals(period, sql.STAGES):
-            by_id.setdefault(authority_id, dict.fromkeys(sql.STAGES, 0))[stage] = moves
         names = {
             authority_id: (Region(region).value, authority_name)
             for authority_id, region, authority_name in db.session.execute(
-                select(LocalAuthority.id, LocalAuthority.region, LocalAuthority.name).where(
-                    LocalAuthority.id.in_(list(by_id))
-                )
+                select(LocalAuthority.id, LocalAuthority.region, LocalAuthority.name)
             )
         }
-        found[key] = {}
-        for authority_id, stages in by_id.items():
-            totals = found[key].setdefault(names[authority_id], dict.fromkeys(sql.STAGES, 0))
-            for stage, how_many in stages.items():
-                totals[stage] += how_many
+        counts: defaultdict[tuple[str, str], Counter[ReferralStatus]] = defaultdict(Counter)
+        for authority_id, _, stage, moves in sql.monthly_totals(period, sql.STAGES):
+            counts[names[authority_id]][stage] += moves
+        found[key] = dict(counts)
     return found[key]
-
-
-def _summed(counts: dict[tuple[str, str], dict[ReferralStatus, int]], part: int) -> dict[Any, Any]:
-    sums: dict[str, dict[ReferralStatus, int]] = {}
-    for names, stages in counts.items():
-        totals = sums.setdefault(names[part], dict.fromkeys(sql.STAGES, 0))
-        for stage, how_many in stages.items():
-            totals[stage] += how_many
-    return sums
 
 
 def take_up_by_region(period: Period) -> Report:
@@ -166,9 +159,9 @@ def take_up_by_authority(period: Period) -> Report:
 
 
 def take_up_by_outcome_area(period: Period) -> Report:
-    counts: dict[str, dict[ReferralStatus, int]] = {}
+    counts: defaultdict[str, Counter[ReferralStatus]] = defaultdict(Counter)
     for _, area, stage, moves in sql.monthly_totals(period, sql.STAGES, areas=True):
-        counts.setdefault(OutcomeArea(area).value, dict.fromkeys(sql.STAGES, 0))[stage] += moves
+        counts[OutcomeArea(area).value][stage] += moves
     groups = [(area.value, area.label) for area in OutcomeArea]
     return _rows("take-up-by-outcome-area", "Take-up by outcome area", "Outcome area", counts, groups)
 

@@ -8,23 +8,21 @@ from typing import Any
 
 from sqlalchemy import exists, func, select, union_all
 
-from covenant.clock import uk_today, utcnow, working_days_between
+from covenant.clock import uk_date, uk_today, utcnow, working_days_between
 from covenant.extensions import db
 from covenant.models import Organisation, Pledge, Referral, TakeUpMove
 from covenant.reports import sql
 from covenant.reports.periods import Period
 from covenant.reports.tables import Report
-from covenant.vocab import LIVE_STATUSES, RESPONSE_WORKING_DAYS, UK_TIME_ZONE, PledgeStatus
+from covenant.vocab import LIVE_STATUSES, RESPONSE_WORKING_DAYS, REVIEW_WORKING_DAYS, PledgeStatus
 
 # A live pledge nobody has been referred to for this long is listed, to nudge its organisation.
 QUIET_PLEDGE_DAYS = 60
-# Coordinators promise to review a submitted pledge within this many working days.
-REVIEW_WORKING_DAYS = 5
 LIST_LIMIT = 50
 
 
 def _day(moment: datetime | None) -> date | None:
-    return moment.astimezone(UK_TIME_ZONE).date() if moment else None
+    return uk_date(moment) if moment else None
 
 
 def _live() -> Any:
@@ -127,7 +125,7 @@ def review_queue() -> Report:
     today = uk_today()
     table = []
     for title, name, submitted in rows:
-        submitted_on = submitted.astimezone(UK_TIME_ZONE).date() if submitted else today
+        submitted_on = uk_date(submitted) if submitted else today
         waited = working_days_between(submitted_on, today)
         table.append([title, name, submitted_on, waited, "Yes" if waited > REVIEW_WORKING_DAYS else "No"])
     return Report(

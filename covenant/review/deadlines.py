@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from covenant.clock import add_working_days, uk_today
+from covenant.clock import add_working_days, uk_date, uk_today
 from covenant.extensions import db
 from covenant.models import Pledge
 from covenant.vocab import REVIEW_WORKING_DAYS, UK_TIME_ZONE, PledgeStatus
@@ -18,7 +18,7 @@ def due_on(pledge: Pledge) -> date:
     """The last working day for a decision: REVIEW_WORKING_DAYS working days after the UK day it was submitted."""
     if pledge.submitted_at is None:  # pragma: no cover - a submitted pledge always has its time
         return uk_today()
-    submitted = pledge.submitted_at.astimezone(UK_TIME_ZONE).date()
+    submitted = uk_date(pledge.submitted_at)
     return add_working_days(submitted, REVIEW_WORKING_DAYS)
 
 

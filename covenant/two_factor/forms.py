@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
-from wtforms import PasswordField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Regexp
 
+from covenant.auth.forms import current_password_field
 from covenant.forms import BaseForm, GovSubmit
 
 SIX_DIGITS = r"^\s*\d{3}[\s-]?\d{3}\s*$"
@@ -63,14 +64,7 @@ class RecoveryCodeForm(BaseForm):
 
 
 class ResetOwnForm(BaseForm):
-    password = PasswordField(
-        "Your password",
-        widget=GovPasswordInput(),
-        validators=[
-            InputRequired(message="Enter your password"),
-            Length(max=200, message="Password must be 200 characters or fewer"),
-        ],
-    )
+    password = current_password_field("Your password")
     submit = SubmitField("Reset your authenticator app", widget=GovSubmit())
 
 
