@@ -22,6 +22,7 @@ import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy.engine import make_url
 
 from covenant import PROJECT_ROOT
@@ -166,8 +167,20 @@ AXE_OPTIONS = {
 
 
 def axe_violations(page: Page) -> list[str]:
-    """axe-core's WCAG 2.2 A and AA violations on the page, one readable line per rule."""
-    results = Axe().run(page, options=AXE_OPTIONS)
+    """axe-core's WCAG 2.2 A and AA violations on the page, one readable line per rule.
+
+    A click on a link returns once the next page's navigation has begun, so the page is awaited first; if
+    axe still starts while the old document is being swapped for the new one, it is run again on the new one.
+    """
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = Axe().run(page, options=AXE_OPTIONS)
+            break
+        except PlaywrightError as error:
+            swapping = "documentElement" in error.message or "context was destroyed" in error.message
+            if not swapping or attempt == 2:
+                raise
     problems = []
     for violation in results.response["violations"]:
         targets = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])

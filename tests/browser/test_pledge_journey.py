@@ -147,7 +147,8 @@ def test_a_pledge_goes_from_a_phone_to_live_and_is_found(
     with page.expect_navigation():
         page.get_by_role("button", name="Pause this pledge").click()
     assert "Your pledge is paused" in page.locator("main").inner_text()
-    page.get_by_role("link", name="Close this pledge").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Close this pledge").click()
     check_page(page, watcher, "close a pledge")
     with page.expect_navigation():
         page.get_by_role("button", name="Close pledge").click()
