@@ -28,11 +28,34 @@ class RowIdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class Median:
+    """`median(value)` for SQLite, which has no such aggregate: the middle value, or the mean of the two middle
+    ones, as PostgreSQL's `percentile_cont(0.5)` gives it (None when there are no values). Written here because
+    the alternative, numbering each group's values with window functions, sorts every value of every group at
+    once and took twice as long; the few values of each group are sorted on their own instead."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> float | None:
+        values = sorted(self.values)
+        middle = len(values) // 2
+        if not values:
+            return None
+        return float(values[middle]) if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
-    """Enforce foreign keys, wait for locks, and let SQLAlchemy manage transactions (so SAVEPOINT works)."""
+    """Enforce foreign keys, wait for locks, let SQLAlchemy manage transactions (so SAVEPOINT works), and add
+    the `median` aggregate."""
     if type(dbapi_connection).__module__ != "sqlite3":
         return
+    dbapi_connection.create_aggregate("median", 1, Median)
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")

@@ -6,8 +6,10 @@ import csv
 import io
 from datetime import UTC, date, datetime
 
+from sqlalchemy import Integer, literal, select, union_all
 from werkzeug.datastructures import MultiDict
 
+from covenant.reports import sql
 from covenant.reports.charts import Series, bar_chart
 from covenant.reports.periods import Period, PeriodChoice, read_period
 from covenant.reports.tables import Rate, Report
@@ -104,3 +106,14 @@ def test_a_chart_is_an_image_with_a_title_and_description_and_no_script_or_style
     for refused in ("<script", "<style", "style="):
         assert refused not in svg
     assert "#1d70b8" in svg  # GOV.UK blue bars
+
+
+def test_medians_are_the_middle_value_or_the_mean_of_the_two_middle_ones(app):
+    values = [(1, 4), (1, None), (1, 1), (1, 9), (2, 7), (2, 1), (2, 2), (2, 10), (3, None)]
+    rows = union_all(
+        *(select(literal(group).label("grp"), literal(value, Integer).label("v")) for group, value in values)
+    )
+    with app.app_context():
+        # Group 3 has no values: it has no median rather than a median of nought.
+        assert sql.grouped_medians_and_sizes(select(rows.subquery())) == {1: (4.0, 3), 2: (4.5, 4)}
+        assert sql.median_and_count(select(literal(5, Integer)).where(literal(False))) == (None, 0)

@@ -8,8 +8,8 @@ reached the organisation, so no report joins a move to anything to count it.
   period, so a period counts the moves made in it; `by_area` groups moves by outcome area.
 - `monthly_totals`: the same for every authority at once (the national and public pages): whole months added up
   from the monthly counts (`TakeUpMonth`, `TakeUpAreaMonth`), the days either side counted from the moves.
-- `median` and `grouped_medians_query`: the middle value(s) picked out by an ordered query or window functions,
-  never every row loaded.
+- `median` and `grouped_medians_query`: the middle value(s) found by the database's median aggregate, never
+  every row loaded.
 """
 
 from __future__ import annotations
@@ -26,11 +26,9 @@ from sqlalchemy import (
     String,
     and_,
     case,
-    cast,
     column,
     func,
     literal,
-    or_,
     select,
     values,
 )
@@ -98,25 +96,13 @@ def replies(period: Period, *conditions: Any, group: Any = None) -> Any:
 
 
 def median(values_query: Any) -> float | None:
-    """The median of a one-column query's values (None when it has none), reading only the middle row(s)."""
-    inner = values_query.subquery()
-    value = inner.c[0]
-    how_many = db.session.scalar(select(func.count()).select_from(inner).where(value.is_not(None))) or 0
-    if not how_many:
-        return None
-    middle = db.session.scalars(
-        select(value)
-        .where(value.is_not(None))
-        .order_by(value)
-        .offset((how_many - 1) // 2)
-        .limit(2 - how_many % 2)
-    ).all()
-    return sum(middle) / len(middle)
+    """The median of a one-column query's values (None when it has none)."""
+    return median_and_count(values_query)[0]
 
 
 def median_and_count(values_query: Any) -> tuple[float | None, int]:
     """The median of a one-column query's values (None when it has none) and how many values it has, in one
-    statement: counting first and then reading the middle worked the whole query out twice more."""
+    statement."""
     inner = values_query.subquery()
     found = grouped_medians_and_sizes(select(literal(1).label("grp"), inner.c[0]))
     middle, size = found.get(1, (None, 0))
@@ -124,53 +110,30 @@ def median_and_count(values_query: Any) -> tuple[float | None, int]:
 
 
 def grouped_medians_and_sizes(values_query: Any) -> dict[Any, tuple[float, int]]:
-    """The median and the number of values for each group of a two-column query (group, value), by window
-    functions over the groups, in one statement."""
-    rows = db.session.execute(select(grouped_medians_query(values_query).subquery())).all()
+    """The median and the number of values for each group of a two-column query (group, value), in one
+    statement."""
+    rows = db.session.execute(grouped_medians_query(values_query)).all()
     return {grp: (float(middle), int(size)) for grp, middle, size in rows}
 
 
 def grouped_medians_query(values_query: Any) -> Any:
     """A query of (grp, median, size) for each group of a two-column query (group, value), to join on from.
 
-    PostgreSQL has the median as an aggregate (`percentile_cont(0.5)`: the middle value, or the mean of the two
-    middle ones), which sorts each group's few values on its own: faster than numbering every value of every
-    group with window functions, which is what SQLite, without it, does."""
+    The median is an aggregate on both databases, so each group's few values are sorted on their own:
+    PostgreSQL's `percentile_cont(0.5)` (the middle value, or the mean of the two middle ones), and on SQLite,
+    which has none, `median` (`covenant.database.Median`, the same figure). Numbering every value of every
+    group with window functions, as SQLite needed without it, sorted every value of the period at once and
+    took twice as long."""
     inner = values_query.subquery()
     group, value = inner.c[0], inner.c[1]
     if db.engine.dialect.name == "postgresql":
-        return (
-            select(
-                group.label("grp"),
-                func.percentile_cont(0.5).within_group(value).label("median"),
-                func.count(value).label("size"),
-            )
-            .where(value.is_not(None))
-            .group_by(group)
-        )
-    ranked = (
-        select(
-            group.label("grp"),
-            value.label("value"),
-            func.row_number().over(partition_by=group, order_by=value).label("position"),
-            # The same window as the position's (its whole group), so the rows are sorted once, not twice.
-            func.count().over(partition_by=group, order_by=value, rows=(None, None)).label("size"),
-        )
-        .where(value.is_not(None))
-        .subquery()
-    )
-    middle = or_(
-        ranked.c.position == (ranked.c.size + 1) // 2,
-        ranked.c.position == (ranked.c.size + 2) // 2,
-    )
+        middle: Any = func.percentile_cont(0.5).within_group(value)
+    else:
+        middle = func.median(value, type_=db.Float)
     return (
-        select(
-            ranked.c.grp,
-            func.avg(cast(ranked.c.value, db.Float)).label("median"),
-            func.max(ranked.c.size).label("size"),
-        )
-        .where(middle)
-        .group_by(ranked.c.grp)
+        select(group.label("grp"), middle.label("median"), func.count(value).label("size"))
+        .where(value.is_not(None))
+        .group_by(group)
     )
 
 
