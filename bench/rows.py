@@ -26,6 +26,7 @@ from covenant.models import (
     PostcodeDistrict,
 )
 from covenant.opportunities.search.bits import area_bits, region_bits_of
+from covenant.reports import live
 from covenant.vocab import (
     DbsLevel,
     OrganisationType,
@@ -180,6 +181,7 @@ def generate(rng: random.Random) -> None:
                 connection.execute(insert(PledgeRegion), rows.regions)
             if rows.authorities:
                 connection.execute(insert(PledgeLocalAuthority), rows.authorities)
+        live.recount(connection)  # the inserts bypassed the ORM, which keeps the counts
         if connection.dialect.name == "postgresql":
             # The ids were given explicitly, so move the sequences past them.
             for table in ("organisation", "pledge"):

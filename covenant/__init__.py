@@ -45,7 +45,7 @@ def register_extensions(app: Flask) -> None:
     from covenant.extensions import compress, csrf, db, limiter, login_manager, migrate
     from covenant.opportunities import cache, freshness
     from covenant.opportunities.search import bits
-    from covenant.reports import moves
+    from covenant.reports import live, moves
     from covenant.templating import init_templating
 
     db.init_app(app)
@@ -86,6 +86,7 @@ def register_extensions(app: Flask) -> None:
     freshness.init_app(app)  # every change to what a search reads renews the search token
     bits.init_app(app)  # a pledge's outcome areas and regions as bits on its row, for the search
     moves.init_app(app)  # each referral move recorded for the take-up reports as it is made
+    live.init_app(app)  # live pledges counted by region and kind as they change, for the national report
 
 
 def register_static_files(app: Flask) -> None:

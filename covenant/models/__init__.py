@@ -7,6 +7,7 @@ from covenant.models.organisation import Organisation, OrganisationNudge
 from covenant.models.outbox import OutboundEmail
 from covenant.models.people import Invitation, User
 from covenant.models.pledge import (
+    LivePledgeCount,
     Pledge,
     PledgeLocalAuthority,
     PledgeOutcomeArea,
@@ -36,6 +37,7 @@ __all__ = [
     "CareLeaverStatistic",
     "InterestRequest",
     "Invitation",
+    "LivePledgeCount",
     "LocalAuthority",
     "Organisation",
     "OrganisationNudge",

@@ -24,7 +24,8 @@ class Organisation(Base):
     companies_house_number: Mapped[str | None] = mapped_column(String(8))
     charity_number: Mapped[str | None] = mapped_column(String(12))
     website: Mapped[str | None] = mapped_column(String(500))
-    region: Mapped[Region] = mapped_column(vocabulary(Region))
+    # Its old value is loaded before a change, to move its live pledges in `LivePledgeCount`.
+    region: Mapped[Region] = mapped_column(vocabulary(Region), active_history=True)
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

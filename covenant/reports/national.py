@@ -16,13 +16,12 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from covenant.extensions import db
-from covenant.models import LocalAuthority, Organisation, Pledge
+from covenant.models import LivePledgeCount, LocalAuthority, Organisation
 from covenant.reports import national_lists, sql
 from covenant.reports.charts import Series, bar_chart
 from covenant.reports.periods import Period
 from covenant.reports.tables import Report
 from covenant.vocab import (
-    LIVE_STATUSES,
     OutcomeArea,
     PledgeKind,
     ReferralStatus,
@@ -39,34 +38,19 @@ class Dashboard:
     charts: dict[str, Markup]
 
 
-def _live() -> Any:
-    return Pledge.status.in_(LIVE_STATUSES)
-
-
 LIVE_FIGURES = ("pledges", "places", "unlimited")
 
 
 def _live_pledges() -> dict[tuple[Region, PledgeKind], Counter[str]]:
-    """{(organisation's region, kind): {pledges, places, unlimited}} for the live pledges today, counted once
-    for both tables that need it (one pass over the live pledges, not two)."""
+    """{(organisation's region, kind): {pledges, places, unlimited}} for the live pledges today, kept counted as
+    pledges change (`covenant.reports.live`), read once for both tables that need it."""
     found = g.setdefault("report_counts", {})
     if "live-pledges" not in found:
         found["live-pledges"] = {
-            (Region(region), PledgeKind(kind)): Counter(
-                pledges=pledges, places=int(places or 0), unlimited=int(unlimited or 0)
+            (Region(row.region), PledgeKind(row.kind)): Counter(
+                {figure: getattr(row, figure) for figure in LIVE_FIGURES}
             )
-            for region, kind, pledges, places, unlimited in db.session.execute(
-                select(
-                    Organisation.region,
-                    Pledge.kind,
-                    func.count(Pledge.id),
-                    func.sum(Pledge.places),
-                    func.sum(sql.case_true(Pledge.places_unlimited)),
-                )
-                .join(Organisation, Organisation.id == Pledge.organisation_id)
-                .where(_live())
-                .group_by(Organisation.region, Pledge.kind)
-            )
+            for row in db.session.scalars(select(LivePledgeCount))
         }
     return found["live-pledges"]
 

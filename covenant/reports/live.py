@@ -1,0 +1,182 @@
+"""The live pledges counted by their organisation's region and their kind (`LivePledgeCount`), kept in step in
+the same flush as every change to what they count.
+
+The national dashboard shows live pledges and their places by region and by kind. Counted when the page is
+shown, every live pledge had to be joined to its organisation for its region: the most costly statement on the
+page. The counts change only when a pledge is added, removed, goes live or stops being live, or changes its kind
+or places, or when an organisation moves region, so the ORM adds the difference each such flush makes
+(`init_app`), with an upsert (`INSERT … ON CONFLICT DO UPDATE`), so two transactions changing the same count at
+once both count. Code that writes pledges in bulk, bypassing the ORM (the bench), counts them again with
+`recount`; migration 0013 counted the pledges there were.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from flask.sansio.app import App
+from sqlalchemy import case, delete, event, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, attributes
+
+from covenant.models import LivePledgeCount, Organisation, Pledge
+from covenant.vocab import LIVE_STATUSES, PledgeKind, Region
+
+FIGURES = ("pledges", "places", "unlimited")
+# What a pledge's part in the counts depends on.
+COUNTED = ("status", "kind", "places", "places_unlimited", "organisation_id")
+
+Key = tuple[Region, PledgeKind]
+
+
+def _before(instance: Any, name: str) -> Any:
+    """An attribute's value before this flush."""
+    history = attributes.get_history(instance, name)
+    if history.deleted:
+        return history.deleted[0]
+    if history.unchanged:
+        return history.unchanged[0]
+    return getattr(instance, name)
+
+
+def _region_before(session: Session, organisation_id: int) -> Region:
+    organisation = session.get(Organisation, organisation_id)
+    assert organisation is not None  # noqa: S101 - the pledge's foreign key
+    return _before(organisation, "region")
+
+
+def _add(
+    counts: dict[Key, Counter[str]],
+    region: Region,
+    status: Any,
+    kind: Any,
+    places: Any,
+    unlimited: Any,
+    sign: int,
+) -> None:
+    if status not in LIVE_STATUSES:
+        return
+    figures = counts.setdefault((region, kind), Counter())
+    figures["pledges"] += sign
+    figures["places"] += sign * (places or 0)
+    figures["unlimited"] += sign * (1 if unlimited else 0)
+
+
+def _pledge_changes(session: Session, counts: dict[Key, Counter[str]]) -> None:
+    """Each added, changed or removed pledge's part, under its organisation's region before the flush (an
+    organisation that moved region has its live pledges moved after, by `_organisation_changes`)."""
+    for pledge in session.new:
+        if isinstance(pledge, Pledge):
+            region = _region_before(session, pledge.organisation_id)
+            _add(counts, region, pledge.status, pledge.kind, pledge.places, pledge.places_unlimited, 1)
+    for pledge in session.dirty:
+        if not isinstance(pledge, Pledge) or not any(
+            attributes.get_history(pledge, name).has_changes() for name in COUNTED
+        ):
+            continue
+        before = {name: _before(pledge, name) for name in COUNTED}
+        _add(
+            counts,
+            _region_before(session, before["organisation_id"]),
+            before["status"],
+            before["kind"],
+            before["places"],
+            before["places_unlimited"],
+            -1,
+        )
+        region = _region_before(session, pledge.organisation_id)
+        _add(counts, region, pledge.status, pledge.kind, pledge.places, pledge.places_unlimited, 1)
+    for pledge in session.deleted:
+        if isinstance(pledge, Pledge):
+            before = {name: _before(pledge, name) for name in COUNTED}
+            _add(
+                counts,
+                _region_before(session, before["organisation_id"]),
+                before["status"],
+                before["kind"],
+                before["places"],
+                before["places_unlimited"],
+                -1,
+            )
+
+
+def _organisation_changes(session: Session, counts: dict[Key, Counter[str]]) -> None:
+    """Move the live pledges (as they are after the flush) of each organisation that moved region."""
+    for organisation in session.dirty:
+        if not isinstance(organisation, Organisation):
+            continue
+        history = attributes.get_history(organisation, "region")
+        if not history.has_changes() or not history.deleted:
+            continue
+        old, new = history.deleted[0], organisation.region
+        for kind, pledges, places, unlimited in session.execute(
+            select(Pledge.kind, func.count(), func.sum(Pledge.places), func.sum(_unlimited()))
+            .where(Pledge.organisation_id == organisation.id, Pledge.status.in_(LIVE_STATUSES))
+            .group_by(Pledge.kind)
+        ):
+            moved = Counter(pledges=pledges, places=int(places or 0), unlimited=int(unlimited or 0))
+            counts.setdefault((old, kind), Counter()).subtract(moved)
+            counts.setdefault((new, kind), Counter()).update(moved)
+
+
+def _unlimited() -> Any:
+    return case((Pledge.places_unlimited.is_(True), 1), else_=0)
+
+
+def write(connection: Any, counts: dict[Key, Counter[str]]) -> None:
+    """Add the differences to the counts in one statement, in key order, so two transactions changing the same
+    counts lock them in the same order (no deadlock)."""
+    rows = [
+        {"region": region, "kind": kind, **{name: figures[name] for name in FIGURES}}
+        for (region, kind), figures in sorted(counts.items())
+        if any(figures[name] for name in FIGURES)
+    ]
+    if not rows:
+        return
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(LivePledgeCount)
+    statement = statement.on_conflict_do_update(
+        index_elements=["region", "kind"],
+        set_={name: getattr(LivePledgeCount, name) + getattr(statement.excluded, name) for name in FIGURES},
+    )
+    connection.execute(statement, rows)
+
+
+def recount(connection: Any) -> None:
+    """Count every live pledge again (after pledges were written in bulk, bypassing the ORM)."""
+    connection.execute(delete(LivePledgeCount))
+    connection.execute(
+        insert(LivePledgeCount).from_select(
+            ["region", "kind", *FIGURES],
+            select(
+                Organisation.region,
+                Pledge.kind,
+                func.count(),
+                func.coalesce(func.sum(Pledge.places), 0),
+                func.sum(_unlimited()),
+            )
+            .join(Organisation, Organisation.id == Pledge.organisation_id)
+            .where(Pledge.status.in_(LIVE_STATUSES))
+            .group_by(Organisation.region, Pledge.kind),
+        )
+    )
+
+
+def _after_flush(session: Session, flush_context: Any) -> None:
+    if not any(
+        isinstance(instance, Pledge | Organisation)
+        for instance in (*session.new, *session.dirty, *session.deleted)
+    ):
+        return
+    counts: dict[Key, Counter[str]] = {}
+    with session.no_autoflush:
+        _pledge_changes(session, counts)
+        _organisation_changes(session, counts)
+    write(session.connection(), counts)
+
+
+def init_app(app: App) -> None:
+    """Keep the counts in every ORM session of the process (listened to once, whichever app is first)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
