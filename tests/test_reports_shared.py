@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime
+from typing import Any
 
+from bs4 import BeautifulSoup
+from flask import render_template_string
 from sqlalchemy import Integer, literal, select, union_all
 from werkzeug.datastructures import MultiDict
 
@@ -70,24 +73,56 @@ def test_chosen_dates_must_be_given_real_and_in_order(app):
         assert period_from(period="every")[0] == ["Select one of the options shown"]
 
 
-def test_a_report_table_and_its_csv_hold_the_same_figures():
+GOVUK_TABLE = """{% from "govuk_frontend_jinja/components/table/macro.html" import govukTable %}
+{{ govukTable(params) }}"""
+REPORT_TABLE = """{% from "reports/_macros.html" import report_table %}{{ report_table(report) }}"""
+
+
+def markup(html: str) -> list[tuple[str, dict[str, Any], str]]:
+    """Every element's name, attributes and own text, in order, whatever the white space between them."""
+    return [
+        (tag.name, dict(tag.attrs), "".join(tag.find_all(string=True, recursive=False)).strip())
+        for tag in BeautifulSoup(html, "html.parser").find_all(True)
+    ]
+
+
+def test_a_report_table_is_a_govuk_table_and_its_csv_holds_the_same_figures(app):
     report = Report(
         name="by-organisation",
         caption="Take-up by organisation",
         headers=["Organisation", "Referred", "Accepted", "Acceptance rate"],
-        rows=[["=HYPERLINK(1)", 1234, 2, Rate(2, 3)], ["Acme", 0, 0, Rate(0, 0)]],
+        rows=[["=HYPERLINK(1)", 1234, 2, Rate(2, 3)], ["Acme <b>", 0, 0, Rate(0, 0)]],
         numeric=[False, True, True, True],
     )
-    table = report.govuk_table()
-    assert [cell["text"] for cell in table["rows"][0]] == ["=HYPERLINK(1)", "1,234", "2", "66.7%"]
-    assert [cell["text"] for cell in table["rows"][1]] == ["Acme", "0", "0", "–"]
-    assert table["head"][1] == {"text": "Referred", "format": "numeric"}
+    texts = [["=HYPERLINK(1)", "1,234", "2", "66.7%"], ["Acme <b>", "0", "0", "–"]]
+    # The same markup as GOV.UK Frontend's table component given the same figures.
+    numeric = {"format": "numeric"}
+    params = {
+        "caption": "Take-up by organisation (table)",
+        "captionClasses": "govuk-visually-hidden",
+        "firstCellIsHeader": True,
+        "head": [
+            {"text": heading, **(numeric if index else {})} for index, heading in enumerate(report.headers)
+        ],
+        "rows": [
+            [{"text": text, **(numeric if index else {})} for index, text in enumerate(row)] for row in texts
+        ],
+    }
+    with app.test_request_context():
+        ours = render_template_string(REPORT_TABLE, report=report)
+        theirs = render_template_string(GOVUK_TABLE, params=params)
+    assert markup(ours) == markup(theirs)
+    assert [
+        cell.get_text()
+        for cell in BeautifulSoup(ours, "html.parser").select("tbody tr")[1].children
+        if cell.name
+    ] == texts[1]
     rows = list(csv.reader(io.StringIO(report.csv())))
     # A spreadsheet would run a cell starting with "=" as a formula: it is written as text.
     assert rows == [
         ["Organisation", "Referred", "Accepted", "Acceptance rate"],
         ["'=HYPERLINK(1)", "1,234", "2", "66.7%"],
-        ["Acme", "0", "0", "–"],
+        ["Acme <b>", "0", "0", "–"],
     ]
 
 

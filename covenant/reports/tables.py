@@ -77,24 +77,9 @@ class Report:
     def is_numeric(self, index: int) -> bool:
         return index < len(self.numeric) and self.numeric[index]
 
-    def govuk_table(self) -> dict[str, Any]:
-        """The parameters of `govukTable` for these figures."""
-        return {
-            "caption": self.caption,
-            "captionClasses": "govuk-table__caption--m",
-            "firstCellIsHeader": True,
-            "head": [
-                {"text": heading, **({"format": "numeric"} if self.is_numeric(index) else {})}
-                for index, heading in enumerate(self.headers)
-            ],
-            "rows": [
-                [
-                    {"text": text, **({"format": "numeric"} if self.is_numeric(index) else {})}
-                    for index, text in enumerate(row)
-                ]
-                for row in self.texts()
-            ],
-        }
+    def numeric_columns(self) -> list[bool]:
+        """For each column, whether it holds figures (right-aligned in the table)."""
+        return [self.is_numeric(index) for index in range(len(self.headers))]
 
     def csv(self) -> str:
         """The same figures as CSV: a heading row, then one row per table row."""
