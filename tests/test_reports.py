@@ -22,7 +22,9 @@ from covenant.clock import uk_today, utcnow, working_days_between
 from covenant.extensions import db
 from covenant.models import AuditEvent, ReferralEvent, ReferralFeedback, SustainmentCheck
 from covenant.models.referral import Referral
+from covenant.reports import national_lists
 from covenant.reports.periods import Period
+from covenant.review.deadlines import decision_due, is_overdue, waiting_for_review
 from covenant.vocab import OutcomeArea, PledgeKind, PledgeStatus, ReferralStatus, Region, Role
 from tests.conftest import error_summary, referral_moved
 
@@ -412,9 +414,27 @@ def test_coordinators_see_the_whole_covenant_figure_by_figure(client_request, hi
         ["Bright Futures", "2.0", "1", "No"],
     ]
     waited = working_days_between(date(2026, 11, 2), uk_today())
+    overdue = decision_due(date(2026, 11, 2)) < uk_today()
     assert figures["review-queue"][1:] == [
-        ["Housing help", "Bright Futures", "2 November 2026", str(waited), "Yes" if waited > 5 else "No"]
+        ["Housing help", "Bright Futures", "2 November 2026", str(waited), "Yes" if overdue else "No"]
     ]
+
+
+def test_the_national_review_queue_agrees_with_the_coordinators_on_what_is_overdue(make_pledge):
+    # Submitted on each day of a fortnight, weekends included, at noon in the UK (winter: UTC).
+    pledges = {
+        day: make_pledge(PledgeStatus.SUBMITTED, submitted_at=datetime(2026, 11, day, 12, tzinfo=UTC))
+        for day in range(2, 16)
+    }
+    for today in (date(2026, 11, 14), date(2026, 11, 16), date(2026, 11, 21), date(2026, 11, 23)):
+        listed = {row[0]: row[4] for row in national_lists.review_queue(today).rows}
+        overdue = {pledge.title for pledge in waiting_for_review(today, shown=50).oldest_overdue}
+        for pledge in pledges.values():
+            assert (listed[pledge.title] == "Yes") == is_overdue(pledge, today) == (pledge.title in overdue)
+    # Sent on Saturday 7 November: the 5 working days run Monday to Friday 13th, overdue from Saturday 14th,
+    # when it has waited 5 working days, not more.
+    saturday = national_lists.review_queue(date(2026, 11, 14)).rows
+    assert [row[3:] for row in saturday if row[0] == pledges[7].title] == [[5, "Yes"]]
 
 
 def csv_rows(client, url: str) -> list[list[str]]:

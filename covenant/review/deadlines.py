@@ -18,8 +18,12 @@ def due_on(pledge: Pledge) -> date:
     """The last working day for a decision: REVIEW_WORKING_DAYS working days after the UK day it was submitted."""
     if pledge.submitted_at is None:  # pragma: no cover - a submitted pledge always has its time
         return uk_today()
-    submitted = uk_date(pledge.submitted_at)
-    return add_working_days(submitted, REVIEW_WORKING_DAYS)
+    return decision_due(uk_date(pledge.submitted_at))
+
+
+def decision_due(submitted_on: date) -> date:
+    """The last working day for a decision on a pledge submitted on this UK day."""
+    return add_working_days(submitted_on, REVIEW_WORKING_DAYS)
 
 
 def is_overdue(pledge: Pledge, today: date | None = None) -> bool:
