@@ -278,11 +278,13 @@ def test_postgresql_connections_never_compile_statements_with_jit(production: Pa
     """JIT took 3 seconds to compile a search that runs in 40 ms: this service's statements never repay it."""
     config = settings_at_start(production)
     assert config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
-    assert config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == "-c jit=off -c work_mem=16MB"
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == (
+        "-c jit=off -c work_mem=16MB -c random_page_cost=1.1"
+    )
     assert config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
 
 
-def test_the_search_runs_with_jit_off_on_postgresql(app) -> None:
+def test_the_search_runs_with_jit_off_and_solid_state_costs_on_postgresql(app) -> None:
     from sqlalchemy import text
 
     from covenant.extensions import db
@@ -291,6 +293,7 @@ def test_the_search_runs_with_jit_off_on_postgresql(app) -> None:
         assert "connect_args" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         return
     assert db.session.scalar(text("SHOW jit")) == "off"
+    assert db.session.scalar(text("SHOW random_page_cost")) == "1.1"
 
 
 def test_a_secret_key_of_one_repeated_character_does_not_start(
