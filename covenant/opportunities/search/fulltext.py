@@ -27,6 +27,7 @@ from sqlalchemy import (
     TextClause,
     and_,
     column,
+    event,
     func,
     literal,
     literal_column,
@@ -35,10 +36,8 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.base import Executable
-from sqlalchemy.sql.elements import ClauseElement
 
 from covenant.extensions import db
 from covenant.models import Pledge
@@ -96,7 +95,7 @@ def keyword_leads(keyword: str, others: Callable[[], list[ColumnElement[bool]]])
         return (db.session.scalar(select(func.count()).select_from(matches.subquery())) or 0) < COMMON_MATCHES
     with_words = select(Pledge.id).where(_pg_matches(keyword))
     live = select(Pledge.id).where(Pledge.status == PledgeStatus.PUBLISHED)
-    plan = db.session.scalar(Explain(union_all(with_words, select(Pledge.id).where(*others()), live)))
+    plan = explained(union_all(with_words, select(Pledge.id).where(*others()), live))
     branches = plan[0]["Plan"].get("Plans", [])
     if len(branches) != 3:  # a branch the planner found empty from the statement alone: it decides for itself
         return True
@@ -106,18 +105,24 @@ def keyword_leads(keyword: str, others: Callable[[], list[ColumnElement[bool]]])
     return bool(with_words_rows <= others_rows + live_rows * COVERING_READ_COST)
 
 
-class Explain(Executable, ClauseElement):
-    """`EXPLAIN (FORMAT JSON)` of a statement (PostgreSQL): the plan its planner would choose, with estimates."""
-
-    inherit_cache = False  # compiled each time: SQLAlchemy's cache would need the statement's result columns
-
-    def __init__(self, statement: Any) -> None:
-        self.statement = statement
+EXPLAINED = "covenant_explain"
 
 
-@compiles(Explain, "postgresql")
-def _compile_explain(element: Explain, compiler: Any, **kwargs: Any) -> str:
-    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kwargs)
+def explained(statement: Any) -> Any:
+    """PostgreSQL's plan for a statement (`EXPLAIN (FORMAT JSON)`), with its estimates. The statement is compiled
+    as any other, through SQLAlchemy's cache of compiled statements, and sent with the words put before it
+    (`_explain_before`): a construct of its own around the statement was compiled afresh each time, which took
+    longer than the planner took to answer."""
+    return db.session.execute(statement.execution_options(**{EXPLAINED: True})).scalar()
+
+
+@event.listens_for(Engine, "before_cursor_execute", retval=True)
+def _explain_before(
+    connection: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> tuple[str, Any]:
+    if context is not None and context.execution_options.get(EXPLAINED):
+        statement = "EXPLAIN (FORMAT JSON) " + statement
+    return statement, parameters
 
 
 def keyword_condition(keyword: str, leads: bool = False, matches: bool = False) -> ColumnElement[bool]:
