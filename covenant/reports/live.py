@@ -16,11 +16,12 @@ from collections import Counter
 from typing import Any
 
 from flask.sansio.app import App
-from sqlalchemy import case, delete, event, func, insert, select
+from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes
 
 from covenant.models import LivePledgeCount, Organisation, Pledge
+from covenant.reports.sql import case_true
 from covenant.vocab import LIVE_STATUSES, PledgeKind, Region
 
 FIGURES = ("pledges", "places", "unlimited")
@@ -46,59 +47,39 @@ def _region_before(session: Session, organisation_id: int) -> Region:
     return _before(organisation, "region")
 
 
-def _add(
-    counts: dict[Key, Counter[str]],
-    region: Region,
-    status: Any,
-    kind: Any,
-    places: Any,
-    unlimited: Any,
-    sign: int,
-) -> None:
-    if status not in LIVE_STATUSES:
+def _values(pledge: Pledge, before: bool = False) -> dict[str, Any]:
+    """What a pledge's part in the counts depends on, as it is now or as it was before the flush."""
+    return {name: _before(pledge, name) if before else getattr(pledge, name) for name in COUNTED}
+
+
+def _count(session: Session, counts: dict[Key, Counter[str]], values: dict[str, Any], sign: int) -> None:
+    """Add (sign 1) or take away (-1) a pledge's part, given its `_values`, under its organisation's region
+    before the flush (an organisation that moved region has its live pledges moved after, by
+    `_organisation_changes`)."""
+    if values["status"] not in LIVE_STATUSES:
         return
-    figures = counts.setdefault((region, kind), Counter())
+    region = _region_before(session, values["organisation_id"])
+    figures = counts.setdefault((region, values["kind"]), Counter())
     figures["pledges"] += sign
-    figures["places"] += sign * (places or 0)
-    figures["unlimited"] += sign * (1 if unlimited else 0)
+    figures["places"] += sign * (values["places"] or 0)
+    figures["unlimited"] += sign * (1 if values["places_unlimited"] else 0)
 
 
 def _pledge_changes(session: Session, counts: dict[Key, Counter[str]]) -> None:
-    """Each added, changed or removed pledge's part, under its organisation's region before the flush (an
-    organisation that moved region has its live pledges moved after, by `_organisation_changes`)."""
+    """Each added, changed or removed pledge's part: what it counted before the flush taken away, what it
+    counts after added."""
     for pledge in session.new:
         if isinstance(pledge, Pledge):
-            region = _region_before(session, pledge.organisation_id)
-            _add(counts, region, pledge.status, pledge.kind, pledge.places, pledge.places_unlimited, 1)
+            _count(session, counts, _values(pledge), 1)
     for pledge in session.dirty:
-        if not isinstance(pledge, Pledge) or not any(
+        if isinstance(pledge, Pledge) and any(
             attributes.get_history(pledge, name).has_changes() for name in COUNTED
         ):
-            continue
-        before = {name: _before(pledge, name) for name in COUNTED}
-        _add(
-            counts,
-            _region_before(session, before["organisation_id"]),
-            before["status"],
-            before["kind"],
-            before["places"],
-            before["places_unlimited"],
-            -1,
-        )
-        region = _region_before(session, pledge.organisation_id)
-        _add(counts, region, pledge.status, pledge.kind, pledge.places, pledge.places_unlimited, 1)
+            _count(session, counts, _values(pledge, before=True), -1)
+            _count(session, counts, _values(pledge), 1)
     for pledge in session.deleted:
         if isinstance(pledge, Pledge):
-            before = {name: _before(pledge, name) for name in COUNTED}
-            _add(
-                counts,
-                _region_before(session, before["organisation_id"]),
-                before["status"],
-                before["kind"],
-                before["places"],
-                before["places_unlimited"],
-                -1,
-            )
+            _count(session, counts, _values(pledge, before=True), -1)
 
 
 def _organisation_changes(session: Session, counts: dict[Key, Counter[str]]) -> None:
@@ -111,17 +92,18 @@ def _organisation_changes(session: Session, counts: dict[Key, Counter[str]]) -> 
             continue
         old, new = history.deleted[0], organisation.region
         for kind, pledges, places, unlimited in session.execute(
-            select(Pledge.kind, func.count(), func.sum(Pledge.places), func.sum(_unlimited()))
+            select(
+                Pledge.kind,
+                func.count(),
+                func.sum(Pledge.places),
+                func.sum(case_true(Pledge.places_unlimited)),
+            )
             .where(Pledge.organisation_id == organisation.id, Pledge.status.in_(LIVE_STATUSES))
             .group_by(Pledge.kind)
         ):
             moved = Counter(pledges=pledges, places=int(places or 0), unlimited=int(unlimited or 0))
             counts.setdefault((old, kind), Counter()).subtract(moved)
             counts.setdefault((new, kind), Counter()).update(moved)
-
-
-def _unlimited() -> Any:
-    return case((Pledge.places_unlimited.is_(True), 1), else_=0)
 
 
 def write(connection: Any, counts: dict[Key, Counter[str]]) -> None:
@@ -154,7 +136,7 @@ def recount(connection: Any) -> None:
                 Pledge.kind,
                 func.count(),
                 func.coalesce(func.sum(Pledge.places), 0),
-                func.sum(_unlimited()),
+                func.sum(case_true(Pledge.places_unlimited)),
             )
             .join(Organisation, Organisation.id == Pledge.organisation_id)
             .where(Pledge.status.in_(LIVE_STATUSES))
