@@ -16,6 +16,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 MAIL_BACKENDS = ("log", "smtp", "notify")
+# What each PostgreSQL connection asks for (`finalise` says why).
+POSTGRESQL_SETTINGS = (
+    "jit=off",
+    "work_mem=16MB",
+    "random_page_cost=1.1",
+    "max_parallel_workers_per_gather=0",
+)
 # A secret key must have at least this many different characters: "kkkk…" is long but guessable.
 SECRET_KEY_MIN_DISTINCT = 10
 
@@ -199,10 +206,13 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
         # page read out of order (`random_page_cost` 4) is a spinning disk's: on solid-state storage, as
         # PostgreSQL's documentation advises, 1.1 lets it read a search's matches from the covering indexes
         # (`ix_pledge_search` and others) instead of a bitmap of every matching pledge's row, which cost the
-        # slowest searches about twice as long.
+        # slowest searches about twice as long. And no parallel workers for one statement: a web request's
+        # statements are short, and starting workers (which then compete with other requests for the cores)
+        # cost the search more than they saved; the public statistics, which gained from them, stay well
+        # within their target.
         options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         connect_args = dict(options.get("connect_args") or {})
-        connect_args.setdefault("options", "-c jit=off -c work_mem=16MB -c random_page_cost=1.1")
+        connect_args.setdefault("options", " ".join(f"-c {setting}" for setting in POSTGRESQL_SETTINGS))
         options["connect_args"] = connect_args
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 

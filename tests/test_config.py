@@ -279,12 +279,12 @@ def test_postgresql_connections_never_compile_statements_with_jit(production: Pa
     config = settings_at_start(production)
     assert config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
     assert config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == (
-        "-c jit=off -c work_mem=16MB -c random_page_cost=1.1"
+        "-c jit=off -c work_mem=16MB -c random_page_cost=1.1 -c max_parallel_workers_per_gather=0"
     )
     assert config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
 
 
-def test_the_search_runs_with_jit_off_and_solid_state_costs_on_postgresql(app) -> None:
+def test_postgresql_connections_ask_for_the_settings_a_web_service_needs(app) -> None:
     from sqlalchemy import text
 
     from covenant.extensions import db
@@ -294,6 +294,7 @@ def test_the_search_runs_with_jit_off_and_solid_state_costs_on_postgresql(app) -
         return
     assert db.session.scalar(text("SHOW jit")) == "off"
     assert db.session.scalar(text("SHOW random_page_cost")) == "1.1"
+    assert db.session.scalar(text("SHOW max_parallel_workers_per_gather")) == "0"
 
 
 def test_a_secret_key_of_one_repeated_character_does_not_start(
