@@ -208,8 +208,7 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
         # (`ix_pledge_search` and others) instead of a bitmap of every matching pledge's row, which cost the
         # slowest searches about twice as long. And no parallel workers for one statement: a web request's
         # statements are short, and starting workers (which then compete with other requests for the cores)
-        # cost the search more than they saved; the public statistics, which gained from them, stay well
-        # within their target.
+        # cost the search more than they saved.
         options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         connect_args = dict(options.get("connect_args") or {})
         connect_args.setdefault("options", " ".join(f"-c {setting}" for setting in POSTGRESQL_SETTINGS))
