@@ -8,6 +8,7 @@ pushes a request context for each test, so tests can call `url_for`.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import secrets
@@ -19,6 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
 from argon2 import PasswordHasher
 from bs4 import BeautifulSoup, Tag
 from flask import Flask, request, url_for
@@ -29,7 +32,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from werkzeug.wrappers import Response
 
-from covenant import create_app, security
+from covenant import PROJECT_ROOT, create_app, security
 from covenant.clock import uk_today, utcnow
 from covenant.config import TestConfig, normalise_database_url
 from covenant.extensions import db, limiter
@@ -198,6 +201,19 @@ def error_links(page: BeautifulSoup | str) -> list[tuple[str, str]]:
     if summary is None:
         return []
     return [(str(link.get("href", "")), normalise(link.get_text())) for link in summary.select("a")]
+
+
+def run_migration_step(file_name: str, step: str) -> None:
+    """Run one step (a function) of a migration in `migrations/versions/` on the test session's connection, as
+    `flask db upgrade` would: to check what a migration writes into existing data against what the app writes."""
+    path = PROJECT_ROOT / "migrations" / "versions" / file_name
+    spec = importlib.util.spec_from_file_location(f"migration_{path.stem}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with Operations.context(MigrationContext.configure(db.session.connection())):
+        getattr(migration, step)()
 
 
 def referral_moved(

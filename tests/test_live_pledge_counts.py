@@ -3,18 +3,15 @@ every change to what they count, in the same flush, and counted once by the migr
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 
-from alembic.operations import Operations
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import case, delete, func, select
 
-from covenant import PROJECT_ROOT
 from covenant.extensions import db
 from covenant.models import LivePledgeCount, Organisation, Pledge
 from covenant.pledges.operations import transition
 from covenant.vocab import LIVE_STATUSES, PledgeKind, PledgeStatus, Region
+from tests.conftest import run_migration_step
 
 S = PledgeStatus
 
@@ -138,13 +135,6 @@ def test_the_migration_counts_the_live_pledges_there_are(make_pledge, make_organ
     )
 
     db.session.execute(delete(LivePledgeCount))
-    path = PROJECT_ROOT / "migrations" / "versions" / "0013_live_pledges_counted_by_region_and_kind.py"
-    spec = importlib.util.spec_from_file_location("live_pledge_count_migration", path)
-    assert spec is not None
-    assert spec.loader is not None
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    with Operations.context(MigrationContext.configure(db.session.connection())):
-        migration._count_live_pledges()
+    run_migration_step("0013_live_pledges_counted_by_region_and_kind.py", "_count_live_pledges")
     db.session.expire_all()
     assert kept() == by_the_app == counted()

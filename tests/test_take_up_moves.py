@@ -3,21 +3,17 @@ with the working days since the referral reached the organisation, and kept in s
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, date, datetime
 
-from alembic.operations import Operations
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import delete, select
 
-from covenant import PROJECT_ROOT
 from covenant.clock import uk_today, working_days_between
 from covenant.extensions import db
 from covenant.models import Referral, TakeUpAreaMonth, TakeUpMonth, TakeUpMove
 from covenant.referrals.operations import move
 from covenant.reports.moves import areas_of
 from covenant.vocab import OutcomeArea, PledgeKind, ReferralStatus, Role
-from tests.conftest import referral_moved
+from tests.conftest import referral_moved, run_migration_step
 
 S = ReferralStatus
 LEEDS = "E08000035"
@@ -140,14 +136,7 @@ def test_the_migration_writes_existing_moves_as_the_app_does(
 
     for model in (TakeUpAreaMonth, TakeUpMonth, TakeUpMove):
         db.session.execute(delete(model))
-    path = PROJECT_ROOT / "migrations" / "versions" / "0010_take_up_moves.py"
-    spec = importlib.util.spec_from_file_location("take_up_moves_migration", path)
-    assert spec is not None
-    assert spec.loader is not None
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    with Operations.context(MigrationContext.configure(db.session.connection())):
-        migration._write_existing_moves()
+    run_migration_step("0010_take_up_moves.py", "_write_existing_moves")
     assert db.session.execute(select(*columns).order_by(*columns)).all() == by_the_app
     db.session.expire_all()
     for model, expected in months_by_the_app.items():
