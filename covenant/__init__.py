@@ -33,6 +33,10 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     trusted_proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies)  # type: ignore[method-assign]
+    if not app.testing:
+        from covenant.runtime import settle_garbage_collection
+
+        settle_garbage_collection()  # the process now serves requests (`covenant/runtime.py` says why)
     return app
 
 

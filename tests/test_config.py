@@ -342,3 +342,31 @@ def test_production_counts_sign_in_attempts_in_redis_unless_it_runs_one_worker(
 def test_production_hides_sql_parameters_from_the_logs(production: Path) -> None:
     """A database error would otherwise log the statement's values: emails, names, password hashes."""
     assert settings_at_start(production)["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
+
+
+GARBAGE_COLLECTION_AFTER_START = """
+import gc, sys
+from covenant import create_app
+from covenant.config import TestConfig
+before = gc.get_threshold()[0]
+create_app(TestConfig, SQLALCHEMY_DATABASE_URI=sys.argv[1], TESTING=sys.argv[2] == "testing")
+after = gc.get_threshold()[0]
+print("default" if after == before else after, gc.get_freeze_count() > 0)
+"""
+
+
+@pytest.mark.parametrize(("testing", "expected"), [("serving", "10000 True"), ("testing", "default False")])
+def test_a_serving_process_collects_garbage_less_often_and_tests_keep_the_default(
+    tmp_path: Path, testing: str, expected: str
+) -> None:
+    """A process that serves requests freezes what start-up made and collects its youngest objects after 10,000
+    allocations (`covenant/runtime.py`); the test suite, which builds many apps, keeps Python's defaults."""
+    url = f"sqlite:///{tmp_path / 'unused.sqlite3'}"
+    found = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", GARBAGE_COLLECTION_AFTER_START, url, testing],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert found.stdout.split("\n")[-2] == expected
