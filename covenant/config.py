@@ -205,8 +205,7 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
         # medians: PostgreSQL's default 4 MB of memory for a sort spilled them to disk. Its default cost of a
         # page read out of order (`random_page_cost` 4) is a spinning disk's: on solid-state storage, as
         # PostgreSQL's documentation advises, 1.1 lets it read a search's matches from the covering indexes
-        # (`ix_pledge_search` and others) instead of a bitmap of every matching pledge's row, which cost the
-        # slowest searches about twice as long. And no parallel workers for one statement: a web request's
+        # (`ix_pledge_search` and others) instead of a bitmap of every matching pledge's row. And no parallel workers for one statement: a web request's
         # statements are short, and starting workers (which then compete with other requests for the cores)
         # cost the search more than they saved.
         options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

@@ -32,7 +32,7 @@ class Median:
     """`median(value)` for SQLite, which has no such aggregate: the middle value, or the mean of the two middle
     ones, as PostgreSQL's `percentile_cont(0.5)` gives it (None when there are no values). Written here because
     the alternative, numbering each group's values with window functions, sorts every value of every group at
-    once and took twice as long; the few values of each group are sorted on their own instead."""
+    once; the few values of each group are sorted on their own instead."""
 
     def __init__(self) -> None:
         self.values: list[float] = []
@@ -42,10 +42,10 @@ class Median:
             self.values.append(value)
 
     def finalize(self) -> float | None:
+        if not self.values:
+            return None
         values = sorted(self.values)
         middle = len(values) // 2
-        if not values:
-            return None
         return float(values[middle]) if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 

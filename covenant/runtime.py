@@ -4,13 +4,12 @@ Python's cyclic garbage collector looks at its youngest objects after every 700 
 at every object it tracks. A search page allocates tens of thousands of objects (SQLAlchemy builds and compiles
 its statements, Jinja renders the page), so it ran several collections a request, and a full one, over the
 quarter of a million objects the app and its libraries make as they start, took tens of milliseconds of
-whichever request set it off: about a tenth of the search's server time on the bench, and more of its slowest.
+whichever request set it off.
 
 So once the app is built, the objects made so far (modules, mappers, compiled templates: they live as long as the
 process) are frozen out of collection, and the youngest generation is collected after 10,000 allocations rather
-than 700. Garbage cycles are still collected, in fewer and cheaper passes; on the bench's random sample of
-searches, collection fell from about 10% of the server time to 2%. Not in tests, which build many apps in one
-process.
+than 700. Garbage cycles are still collected, in fewer and cheaper passes (what that saved is in
+`docs/performance.md`). Not in tests, which build many apps in one process.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from sqlalchemy import case, delete, func, select
 from covenant.extensions import db
 from covenant.models import LivePledgeCount, Organisation, Pledge
 from covenant.pledges.operations import transition
-from covenant.vocab import LIVE_STATUSES, PledgeKind, PledgeStatus, Region
+from covenant.vocab import LIVE_STATUSES, PledgeKind, PledgeStatus, Region, Role
 from tests.conftest import run_migration_step
 
 S = PledgeStatus
@@ -99,8 +99,6 @@ def test_the_counts_follow_every_change_to_a_pledge_or_its_organisation(make_ple
 
 
 def test_the_national_dashboard_shows_the_counts(client_request, make_user, make_pledge, make_organisation):
-    from covenant.vocab import Role
-
     firm = make_organisation(region=Region.SOUTH_WEST)
     make_pledge(organisation=firm, kind=PledgeKind.INTERNSHIP, places=3)
     make_pledge(S.PAUSED, organisation=firm, kind=PledgeKind.INTERNSHIP, places=None, places_unlimited=True)

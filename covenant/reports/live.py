@@ -5,8 +5,8 @@ The national dashboard shows live pledges and their places by region and by kind
 shown, every live pledge had to be joined to its organisation for its region: the most costly statement on the
 page. The counts change only when a pledge is added, removed, goes live or stops being live, or changes its kind
 or places, or when an organisation moves region, so the ORM adds the difference each such flush makes
-(`init_app`), with an upsert (`INSERT … ON CONFLICT DO UPDATE`), so two transactions changing the same count at
-once both count. Code that writes pledges in bulk, bypassing the ORM (the bench), counts them again with
+(`init_app`), with the upsert the monthly take-up counts use (`sql.add_to_counts`), so two transactions
+changing the same count at once both count. Code that writes pledges in bulk, bypassing the ORM (the bench), counts them again with
 `recount`; migration 0013 counted the pledges there were.
 """
 
@@ -17,11 +17,10 @@ from typing import Any
 
 from flask.sansio.app import App
 from sqlalchemy import delete, event, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes
 
 from covenant.models import LivePledgeCount, Organisation, Pledge
-from covenant.reports.sql import case_true
+from covenant.reports.sql import add_to_counts, case_true
 from covenant.vocab import LIVE_STATUSES, PledgeKind, Region
 
 FIGURES = ("pledges", "places", "unlimited")
@@ -106,25 +105,6 @@ def _organisation_changes(session: Session, counts: dict[Key, Counter[str]]) -> 
             counts.setdefault((new, kind), Counter()).update(moved)
 
 
-def write(connection: Any, counts: dict[Key, Counter[str]]) -> None:
-    """Add the differences to the counts in one statement, in key order, so two transactions changing the same
-    counts lock them in the same order (no deadlock)."""
-    rows = [
-        {"region": region, "kind": kind, **{name: figures[name] for name in FIGURES}}
-        for (region, kind), figures in sorted(counts.items())
-        if any(figures[name] for name in FIGURES)
-    ]
-    if not rows:
-        return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(LivePledgeCount)
-    statement = statement.on_conflict_do_update(
-        index_elements=["region", "kind"],
-        set_={name: getattr(LivePledgeCount, name) + getattr(statement.excluded, name) for name in FIGURES},
-    )
-    connection.execute(statement, rows)
-
-
 def recount(connection: Any) -> None:
     """Count every live pledge again (after pledges were written in bulk, bypassing the ORM)."""
     connection.execute(delete(LivePledgeCount))
@@ -155,7 +135,11 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     with session.no_autoflush:
         _pledge_changes(session, counts)
         _organisation_changes(session, counts)
-    write(session.connection(), counts)
+    rows = [
+        {"region": region, "kind": kind, **{name: figures[name] for name in FIGURES}}
+        for (region, kind), figures in counts.items()
+    ]
+    add_to_counts(session.connection(), LivePledgeCount, ["region", "kind"], rows)
 
 
 def init_app(app: App) -> None:

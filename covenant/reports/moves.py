@@ -12,7 +12,7 @@ only the days either side of them move by move (`covenant.reports.sql.monthly_to
 
 The ORM writes the rows after every flush that adds a `ReferralEvent` (`init_app`), and keeps a pledge's rows
 and its monthly counts by area in step when its kind or outcome areas change. The counts are added with an
-upsert (`INSERT … ON CONFLICT DO UPDATE`), so two transactions counting in the same month both count. Code that
+upsert (`sql.add_to_counts`), so two transactions counting in the same month both count. Code that
 inserts events in bulk, bypassing the ORM (the bench), writes the rows with `move_rows` and `MonthlyCounts`.
 """
 
@@ -26,13 +26,12 @@ from typing import Any
 
 from flask.sansio.app import App
 from sqlalchemy import event, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes
 
 from covenant.clock import uk_date, working_days_between
 from covenant.models import Pledge, Referral, ReferralEvent, TakeUpAreaMonth, TakeUpMonth, TakeUpMove
 from covenant.opportunities.search.bits import AREA_BIT
-from covenant.reports.sql import STAGES
+from covenant.reports.sql import STAGES, add_to_counts
 from covenant.vocab import OutcomeArea, PledgeKind, ReferralStatus
 
 MonthKey = tuple[ReferralStatus, date, int]
@@ -124,20 +123,8 @@ class MonthlyCounts:
 
 
 def _add(connection: Any, model: Any, keys: list[str], counts: Counter[Any]) -> None:
-    # In key order, so two transactions adding to the same rows lock them in the same order (no deadlock).
-    rows = [
-        {**dict(zip(keys, key, strict=True)), "moves": moves}
-        for key, moves in sorted(counts.items())
-        if moves
-    ]
-    if not rows:
-        return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model)
-    statement = statement.on_conflict_do_update(
-        index_elements=keys, set_={"moves": model.moves + statement.excluded.moves}
-    )
-    connection.execute(statement, rows)
+    rows = [{**dict(zip(keys, key, strict=True)), "moves": moves} for key, moves in counts.items()]
+    add_to_counts(connection, model, keys, rows)
 
 
 def _follow_new_areas(session: Session, pledge: Pledge) -> None:

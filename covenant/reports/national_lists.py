@@ -141,7 +141,7 @@ def review_queue(today: date | None = None) -> Report:
             "Organisation",
             "Submitted",
             "Working days waiting",
-            f"Past its decision date ({REVIEW_WORKING_DAYS} working days)",
+            f"Overdue (a decision is due within {REVIEW_WORKING_DAYS} working days)",
         ],
         table,
         [False, False, False, True, False],

@@ -32,6 +32,7 @@ from sqlalchemy import (
     select,
     values,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from covenant.clock import months_after
@@ -122,8 +123,7 @@ def grouped_medians_query(values_query: Any) -> Any:
     The median is an aggregate on both databases, so each group's few values are sorted on their own:
     PostgreSQL's `percentile_cont(0.5)` (the middle value, or the mean of the two middle ones), and on SQLite,
     which has none, `median` (`covenant.database.Median`, the same figure). Numbering every value of every
-    group with window functions, as SQLite needed without it, sorted every value of the period at once and
-    took twice as long."""
+    group with window functions, as SQLite needed without it, sorted every value of the period at once."""
     inner = values_query.subquery()
     group, value = inner.c[0], inner.c[1]
     if db.engine.dialect.name == "postgresql":
@@ -240,3 +240,24 @@ def stage_counts(
 def case_true(condition: Any) -> ColumnElement[int]:
     """1 when a yes/no column is yes, else 0, for summing."""
     return case((condition.is_(True), 1), else_=0)
+
+
+def add_to_counts(connection: Any, model: Any, keys: list[str], rows: list[dict[str, Any]]) -> None:
+    """Add each row's figures to a table of counts (`model`, whose primary key is `keys`) in one upsert
+    (`INSERT … ON CONFLICT DO UPDATE`): a key not there yet is inserted, one there has the figures added, so two
+    transactions adding to the same count at once both count. The rows go in key order, so two transactions lock
+    the same rows in the same order (no deadlock); rows that add nothing are left out."""
+    figures = [name for name in (rows[0] if rows else {}) if name not in keys]
+    adding = sorted(
+        (row for row in rows if any(row[name] for name in figures)),
+        key=lambda row: tuple(row[key] for key in keys),
+    )
+    if not adding:
+        return
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: getattr(model, name) + getattr(statement.excluded, name) for name in figures},
+    )
+    connection.execute(statement, adding)

@@ -74,12 +74,9 @@ class Report:
         """Every row's cells as text, as both the table and the CSV show them."""
         return [[cell_text(value) for value in row] for row in self.rows]
 
-    def is_numeric(self, index: int) -> bool:
-        return index < len(self.numeric) and self.numeric[index]
-
     def numeric_columns(self) -> list[bool]:
         """For each column, whether it holds figures (right-aligned in the table)."""
-        return [self.is_numeric(index) for index in range(len(self.headers))]
+        return [index < len(self.numeric) and self.numeric[index] for index in range(len(self.headers))]
 
     def csv(self) -> str:
         """The same figures as CSV: a heading row, then one row per table row."""
