@@ -22,6 +22,7 @@ POSTGRESQL_SETTINGS = (
     "work_mem=16MB",
     "random_page_cost=1.1",
     "max_parallel_workers_per_gather=0",
+    "plan_cache_mode=force_custom_plan",
 )
 # A secret key must have at least this many different characters: "kkkk…" is long but guessable.
 SECRET_KEY_MIN_DISTINCT = 10
@@ -205,9 +206,11 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
         # medians: PostgreSQL's default 4 MB of memory for a sort spilled them to disk. Its default cost of a
         # page read out of order (`random_page_cost` 4) is a spinning disk's: on solid-state storage, as
         # PostgreSQL's documentation advises, 1.1 lets it read a search's matches from the covering indexes
-        # (`ix_pledge_search` and others) instead of a bitmap of every matching pledge's row. And no parallel workers for one statement: a web request's
-        # statements are short, and starting workers (which then compete with other requests for the cores)
-        # cost the search more than they saved.
+        # (`ix_pledge_search` and others) instead of a bitmap of every matching pledge's row. No parallel
+        # workers for one statement: a web request's statements are short, and starting workers (which then
+        # compete with other requests for the cores) cost the search more than they saved. And every statement
+        # is planned with its values: psycopg prepares a statement run five times, and PostgreSQL would then
+        # plan it once for any values, but a search's plan depends on its keyword and place.
         options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         connect_args = dict(options.get("connect_args") or {})
         connect_args.setdefault("options", " ".join(f"-c {setting}" for setting in POSTGRESQL_SETTINGS))

@@ -280,6 +280,7 @@ def test_postgresql_connections_never_compile_statements_with_jit(production: Pa
     assert config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
     assert config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == (
         "-c jit=off -c work_mem=16MB -c random_page_cost=1.1 -c max_parallel_workers_per_gather=0"
+        " -c plan_cache_mode=force_custom_plan"
     )
     assert config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
 
@@ -295,6 +296,7 @@ def test_postgresql_connections_ask_for_the_settings_a_web_service_needs(app) ->
     assert db.session.scalar(text("SHOW jit")) == "off"
     assert db.session.scalar(text("SHOW random_page_cost")) == "1.1"
     assert db.session.scalar(text("SHOW max_parallel_workers_per_gather")) == "0"
+    assert db.session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
 
 
 def test_a_secret_key_of_one_repeated_character_does_not_start(
