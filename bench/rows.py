@@ -25,7 +25,7 @@ from covenant.models import (
     PledgeRegion,
     PostcodeDistrict,
 )
-from covenant.opportunities.search.bits import area_bits, region_bits_of
+from covenant.opportunities.search.bits import area_bits, place_ids_of, region_bits_of
 from covenant.reports import live
 from covenant.vocab import (
     DbsLevel,
@@ -382,6 +382,7 @@ def _pledge(
         areas.append(rng.choice(list(OutcomeArea)))
     rows.areas += [{"pledge_id": number, "area": area} for area in dict.fromkeys(areas)]
     regions: list[Region] = []
+    chosen: list[int] = []
     if reach == Reach.REGIONS:
         regions = [home.region] + ([rng.choice(list(Region))] if rng.random() < 0.3 else [])
         rows.regions += [{"pledge_id": number, "region": region} for region in dict.fromkeys(regions)]
@@ -394,6 +395,7 @@ def _pledge(
     # Inserted in bulk, past the ORM that keeps these in step.
     rows.pledges[-1]["outcome_area_bits"] = area_bits(areas)
     rows.pledges[-1]["region_bits"] = region_bits_of(reach, regions, [home.region])
+    rows.pledges[-1]["place_ids"] = place_ids_of(reach, regions, chosen)
 
 
 def batches(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:

@@ -70,14 +70,20 @@ def render_migration_type(type_: str, obj: Any, autogen_context: Any) -> str | b
 
 # Search machinery that lives only in the database, made by the migrations: SQLite's FTS5 index of pledges (and
 # the shadow tables FTS5 keeps), PostgreSQL's generated tsvector columns, and the index of filter columns by id
-# (migration 0011), whose form differs between the databases. The models do not describe them, so Alembic's
-# comparison of models and database leaves them out.
+# (migration 0011), whose form differs between the databases, and PostgreSQL's index of pledges' places (0014).
+# The models do not describe them, so Alembic's comparison of models and database leaves them out.
 DATABASE_ONLY_TABLE_PREFIX = "pledge_fts"
 DATABASE_ONLY_COLUMNS = frozenset(
     {("pledge", "search_vector"), ("pledge", "title_vector"), ("pledge", "title_summary_vector")}
 )
 DATABASE_ONLY_INDEXES = frozenset(
-    {"ix_pledge_search_vector", "ix_pledge_title_vector", "ix_pledge_title_summary_vector", "ix_pledge_by_id"}
+    {
+        "ix_pledge_search_vector",
+        "ix_pledge_title_vector",
+        "ix_pledge_title_summary_vector",
+        "ix_pledge_by_id",
+        "ix_pledge_place_ids",
+    }
 )
 
 

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, false
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text, false
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from covenant.clock import uk_today, utcnow
@@ -127,6 +128,10 @@ class Pledge(Base):
     # authorities' regions). Kept in step by covenant/opportunities/search/bits.py.
     outcome_area_bits: Mapped[int] = mapped_column(default=0, server_default="0")
     region_bits: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Where it is offered, as one list of numbers: a local pledge's authorities' ids, a regional pledge's regions,
+    # or England or remote (`bits.place_ids_of`). PostgreSQL indexes it (GIN, migration 0014), so a search that
+    # reads pledges' wide rows anyway (it tests a keyword) finds the place's pledges from an index too.
+    place_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer).with_variant(JSON(), "sqlite"), default=list)
 
     # Places and dates
     places: Mapped[int | None] = mapped_column(active_history=True)

@@ -35,7 +35,7 @@ from covenant.vocab import RESULTS_PER_PAGE
 def best_match_page(criteria: Criteria, today: date, page: int) -> list[Any]:
     """The page's rows by best match, each a pledge's id."""
     wanted = page * RESULTS_PER_PAGE
-    conditions = search_conditions(criteria, today, keyword=False)
+    conditions = search_conditions(criteria, today, keyword=False, wide=True)
     read: list[Any] = []
     for tier in (TITLE, TITLE_OR_SUMMARY, ANYWHERE):
         # As many as the tiers before fall short by: a limit of 0 reads nothing.
@@ -46,15 +46,19 @@ def best_match_page(criteria: Criteria, today: date, page: int) -> list[Any]:
             # FTS5 hands over a tier's matches newest first without sorting; read so, the page is among the
             # first of them (this search has more matches than were counted).
             rows = led_by_index(criteria.keyword, tier, *columns).where(*conditions)
+            rows = rows.limit(greatest(short, 0) if read else wanted)
         else:
+            # PostgreSQL plans a limit it cannot know before it runs as a tenth of the rows: for a deep page it
+            # chose to read pledges newest first, expecting to stop early, and read them all. So each tier's
+            # limit is the page's end, which it plans for, and a tier is not read at all once the tiers before
+            # fill the page (a condition it tests once, before reading).
             rows = (
                 select(*columns)
-                .where(*conditions, tier_condition(criteria.keyword, tier))
+                .where(*conditions, tier_condition(criteria.keyword, tier), *([short > 0] if read else []))
                 .order_by(Pledge.id.desc())
+                .limit(wanted)
             )
-        read.append(
-            rows.limit(greatest(short, 0) if read else wanted).cte(f"tier_{tier}").prefix_with("MATERIALIZED")
-        )
+        read.append(rows.cte(f"tier_{tier}").prefix_with("MATERIALIZED"))
     best = union_all(*(select(rows.c.tier, rows.c.id) for rows in read)).subquery("best")
     query = (
         select(best.c.id)

@@ -19,11 +19,34 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import g, has_app_context
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    any_,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
-from covenant.models import LocalAuthority, Pledge, PledgeLocalAuthority
+from covenant.extensions import db
+from covenant.models import LocalAuthority, Pledge, PledgeLocalAuthority, PostcodeDistrict
 from covenant.opportunities.criteria import Criteria
-from covenant.opportunities.search.bits import REGION_BIT, area_bits, has_any
+from covenant.opportunities.search.bits import (
+    NATIONAL_PLACE,
+    REGION_BIT,
+    REGION_PLACE,
+    REMOTE_PLACE,
+    area_bits,
+    has_any,
+)
 from covenant.opportunities.search.distance import districts_near, within_miles
 from covenant.opportunities.search.fulltext import keyword_condition, keyword_leads, searchable
 from covenant.opportunities.search.visibility import dialect, visible
@@ -31,29 +54,42 @@ from covenant.vocab import CLOSING_SOON_DAYS, Reach, Region
 
 
 def search_conditions(
-    criteria: Criteria, today: date, keyword: bool = True, matches: bool = False, status_index: bool = True
+    criteria: Criteria,
+    today: date,
+    keyword: bool = True,
+    matches: bool = False,
+    status_index: bool = True,
+    wide: bool = False,
 ) -> list[ColumnElement[bool]]:
     """Everything a pledge must meet to be found; the keyword match is left out when `keyword` is false.
 
     `matches` is for the statement that names the matches in no order: on SQLite a rare keyword's matches lead
     it (`keyword_leads`). A statement that reads a page in an order reads it from an index in that order.
 
+    On PostgreSQL, a statement that reads each pledge's wide row anyway (it tests the keyword, or `wide`: a tier
+    of best match) tests the place on the row's `place_ids` (`indexed_place`), which the planner can read from
+    its GIN index and combine with the keyword's; the others test the place with lists of ids, on the columns of
+    a covering index.
+
     Made once per request: a search's count and its page use the same conditions, and building them (the
     distances especially) takes SQLAlchemy a few milliseconds.
     """
     if not has_app_context():
-        return _build(criteria, today, keyword, matches, status_index)
+        return _build(criteria, today, keyword, matches, status_index, wide)
     made: dict[Any, list[ColumnElement[bool]]] = g.setdefault("search_conditions", {})
-    key = (criteria, today, keyword, matches, status_index)
+    key = (criteria, today, keyword, matches, status_index, wide)
     if key not in made:
-        made[key] = _build(criteria, today, keyword, matches, status_index)
+        made[key] = _build(criteria, today, keyword, matches, status_index, wide)
     return list(made[key])
 
 
 def _build(
-    criteria: Criteria, today: date, keyword: bool, matches: bool, status_index: bool
+    criteria: Criteria, today: date, keyword: bool, matches: bool, status_index: bool, wide: bool
 ) -> list[ColumnElement[bool]]:
     words = keyword and searchable(criteria.keyword)
+    # On PostgreSQL, a statement testing the words reads wide rows whatever the plan, so the place is tested on
+    # the row too, where an index can find it; the keyword then leads, and the planner weighs the two itself.
+    indexed = dialect() == "postgresql" and bool(words or wide) and has_place(criteria)
     # The tests of the pledge's own columns first, then the lists (the place's, the keyword's, the suspended
     # organisations'), each built once per statement when a pledge first reaches it: SQLite tests a row's
     # conditions in the order written and stops at the first that fails. In the statement naming the matches, a
@@ -62,10 +98,15 @@ def _build(
     leads = (
         words
         and matches
-        and keyword_leads(criteria.keyword, lambda: search_conditions(criteria, today, keyword=False))
+        and (
+            indexed
+            or keyword_leads(criteria.keyword, lambda: search_conditions(criteria, today, keyword=False))
+        )
     )
     *own, not_suspended = visible(today, status_index=status_index and not leads)
-    conditions = own + filter_conditions(criteria, today)
+    conditions = own + filter_conditions(criteria, today, place=not indexed)
+    if indexed:
+        conditions.append(indexed_place(criteria))
     if words:
         conditions.append(keyword_condition(criteria.keyword, leads, matches))
     return [*conditions, not_suspended]
@@ -114,6 +155,75 @@ def in_region(region: Region, reach: Reach | None = None) -> ColumnElement[bool]
     those of `reach`, if given)."""
     offered = has_any(Pledge.region_bits, REGION_BIT[region])
     return and_(Pledge.reach == reach, offered) if reach is not None else offered
+
+
+def has_place(criteria: Criteria) -> bool:
+    """A place is chosen: a council area or region, or a distance from a point."""
+    return criteria.where is not None or (bool(criteria.distance) and criteria.origin is not None)
+
+
+def indexed_place(criteria: Criteria) -> ColumnElement[bool]:
+    """`place_condition` as a test of the pledge's `place_ids` (PostgreSQL, GIN-indexed) and its postcode
+    district, each against a list of values the planner sees (`places_of`): it estimates how many pledges
+    are in the place from its statistics of each value, and reads them from the indexes as bitmaps it can
+    combine with the keyword's."""
+    keys, districts = places_of(criteria)
+    tests: list[ColumnElement[bool]] = []
+    if keys:
+        tests.append(Pledge.place_ids.bool_op("&&")(literal(sorted(keys), ARRAY(Integer))))
+    if districts:
+        tests.append(
+            and_(
+                Pledge.reach.in_([Reach.LOCAL_AUTHORITIES, Reach.REGIONS]),
+                Pledge.postcode_district == any_(literal(sorted(districts), ARRAY(String))),
+            )
+        )
+    return or_(*tests) if tests else false()
+
+
+def places_of(criteria: Criteria) -> tuple[set[int], set[str]]:
+    """The numbers of the place's authorities and regions, and of England and remote if wanted
+    (`bits.place_ids_of`), and the postcode districts within the distance: the same pledges as
+    `place_condition`. What is not in the criteria themselves is read in one statement, once per request."""
+    where, origin = criteria.where, criteria.origin
+    near = bool(criteria.distance) and origin is not None
+    keys: set[int] = set()
+    lookups: list[Select[Any]] = []
+    if where is not None and where.authority_id is None and where.region is not None and not near:
+        keys.add(
+            REGION_PLACE[where.region]
+        )  # a whole region: its regional pledges, and its authorities' local ones
+        lookups.append(select(cast(LocalAuthority.id, String)).where(LocalAuthority.region == where.region))
+    else:
+        if near and origin is not None and criteria.distance:
+            miles = criteria.distance
+            lookups.append(
+                select(cast(LocalAuthority.id, String)).where(
+                    within_miles(LocalAuthority.latitude, LocalAuthority.longitude, origin, miles)
+                )
+            )
+        elif where is not None and where.authority_id is not None:
+            keys.add(where.authority_id)
+        if where is not None and where.region is not None:
+            keys.add(REGION_PLACE[where.region])
+    if criteria.include_national:
+        keys.add(NATIONAL_PLACE)
+    if criteria.include_remote:
+        keys.add(REMOTE_PLACE)
+    districts: set[str] = set()
+    if near and origin is not None and criteria.distance:
+        district = districts_near(origin, criteria.distance)
+        lookups.append(district.with_only_columns(literal("#") + PostcodeDistrict.code))
+    if lookups:
+        read: dict[Criteria, list[str]] = g.setdefault("search_places", {})
+        if criteria not in read:
+            read[criteria] = list(db.session.scalars(union_all(*lookups)))
+        for value in read[criteria]:
+            if value.startswith("#"):
+                districts.add(value[1:])
+            else:
+                keys.add(int(value))
+    return keys, districts
 
 
 def place_condition(criteria: Criteria) -> ColumnElement[bool] | None:
