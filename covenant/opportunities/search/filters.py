@@ -190,9 +190,8 @@ def places_of(criteria: Criteria) -> tuple[set[int], set[str]]:
     keys: set[int] = set()
     lookups: list[Select[Any]] = []
     if where is not None and where.authority_id is None and where.region is not None and not near:
-        keys.add(
-            REGION_PLACE[where.region]
-        )  # a whole region: its regional pledges, and its authorities' local ones
+        # A whole region: its regional pledges, and its authorities' local ones.
+        keys.add(REGION_PLACE[where.region])
         lookups.append(select(cast(LocalAuthority.id, String)).where(LocalAuthority.region == where.region))
     else:
         if near and origin is not None and criteria.distance:
