@@ -6,8 +6,8 @@ shown, every live pledge had to be joined to its organisation for its region: th
 page. The counts change only when a pledge is added, removed, goes live or stops being live, or changes its kind
 or places, or when an organisation moves region, so the ORM adds the difference each such flush makes
 (`init_app`), with the upsert the monthly take-up counts use (`sql.add_to_counts`), so two transactions
-changing the same count at once both count. Code that writes pledges in bulk, bypassing the ORM (the bench), counts them again with
-`recount`; migration 0013 counted the pledges there were.
+changing the same count at once both count. Code that writes pledges in bulk, bypassing the ORM (the bench),
+counts them again with `recount`; migration 0013 counted the pledges there were.
 """
 
 from __future__ import annotations

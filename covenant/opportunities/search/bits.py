@@ -77,9 +77,9 @@ def _keep_in_step(pledge: Pledge) -> None:
     pledge.region_bits = region_bits_of(
         pledge.reach, regions, (authority.region for authority in pledge.local_authorities)
     )
-    place_ids = place_ids_of(pledge.reach, regions, (authority.id for authority in pledge.local_authorities))
-    if pledge.place_ids != place_ids:
-        pledge.place_ids = place_ids
+    pledge.place_ids = place_ids_of(
+        pledge.reach, regions, (authority.id for authority in pledge.local_authorities)
+    )
 
 
 def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:

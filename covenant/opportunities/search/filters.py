@@ -27,10 +27,10 @@ from sqlalchemy import (
     String,
     and_,
     any_,
-    cast,
     false,
     func,
     literal,
+    null,
     or_,
     select,
     union_all,
@@ -182,56 +182,44 @@ def indexed_place(criteria: Criteria) -> ColumnElement[bool]:
 
 
 def places_of(criteria: Criteria) -> tuple[set[int], set[str]]:
-    """The numbers of the place's authorities and regions, and of England and remote if wanted
-    (`bits.place_ids_of`), and the postcode districts within the distance: the same pledges as
-    `place_condition`. What is not in the criteria themselves is read in one statement, once per request."""
+    """The numbers (`bits.place_ids_of`) of the place's authorities (`place_authorities`) and region, and of
+    England and remote if wanted, and the postcode districts within the distance: the same pledges as
+    `place_condition`. The authorities and districts are read in one statement, once per request."""
     where, origin = criteria.where, criteria.origin
-    near = bool(criteria.distance) and origin is not None
     keys: set[int] = set()
-    lookups: list[Select[Any]] = []
-    if where is not None and where.authority_id is None and where.region is not None and not near:
-        # A whole region: its regional pledges, and its authorities' local ones.
+    if where is not None and where.region is not None:
         keys.add(REGION_PLACE[where.region])
-        lookups.append(select(cast(LocalAuthority.id, String)).where(LocalAuthority.region == where.region))
-    else:
-        if near and origin is not None and criteria.distance:
-            miles = criteria.distance
-            lookups.append(
-                select(cast(LocalAuthority.id, String)).where(
-                    within_miles(LocalAuthority.latitude, LocalAuthority.longitude, origin, miles)
-                )
-            )
-        elif where is not None and where.authority_id is not None:
-            keys.add(where.authority_id)
-        if where is not None and where.region is not None:
-            keys.add(REGION_PLACE[where.region])
     if criteria.include_national:
         keys.add(NATIONAL_PLACE)
     if criteria.include_remote:
         keys.add(REMOTE_PLACE)
+    read: dict[Criteria, list[Any]] = g.setdefault("search_places", {})
+    if criteria not in read:
+        lookups: list[Select[Any, Any]] = []
+        authorities = place_authorities(criteria)
+        if authorities is not None:
+            lookups.append(select(LocalAuthority.id, null()).where(authorities(LocalAuthority)))
+        if criteria.distance and origin is not None:
+            lookups.append(
+                districts_near(origin, criteria.distance).with_only_columns(null(), PostcodeDistrict.code)
+            )
+        read[criteria] = list(db.session.execute(union_all(*lookups)))
     districts: set[str] = set()
-    if near and origin is not None and criteria.distance:
-        district = districts_near(origin, criteria.distance)
-        lookups.append(district.with_only_columns(literal("#") + PostcodeDistrict.code))
-    if lookups:
-        read: dict[Criteria, list[str]] = g.setdefault("search_places", {})
-        if criteria not in read:
-            read[criteria] = list(db.session.scalars(union_all(*lookups)))
-        for value in read[criteria]:
-            if value.startswith("#"):
-                districts.add(value[1:])
-            else:
-                keys.add(int(value))
+    for authority_id, district in read[criteria]:
+        if authority_id is not None:
+            keys.add(authority_id)
+        else:
+            districts.add(district)
     return keys, districts
 
 
 def place_condition(criteria: Criteria) -> ColumnElement[bool] | None:
     """Where: pledges in the chosen place (or within the distance of it), plus remote and national ones if
     wanted; None for anywhere."""
+    if not has_place(criteria):
+        return None
     where, origin = criteria.where, criteria.origin
     near = bool(criteria.distance) and origin is not None
-    if where is None and not near:
-        return None
     local: list[ColumnElement[bool]] = []
     if where is not None and where.authority_id is None and where.region is not None and not near:
         local.append(in_region(where.region))  # a whole region: its local and regional pledges alike
